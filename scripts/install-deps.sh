@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# Installs everything restvol needs to build and test, into a cache outside the repository:
+#   - Debian bookworm build packages (compilers, cmake, gfortran, libclang for bindgen, ...)
+#   - HDF5 1.14.5 from Debian trixie's source package: shared libs, tools, HL, Fortran, and the
+#     installed API test programs (h5_api_test, h5_api_test_testhdf5)
+#   - netCDF-C 4.9.3 (ncdump, ncgen) built against that HDF5
+#   - a Python virtual environment with h5py, h5pyd and hsds (the interop peers)
+# Idempotent: every step checks a stamp and is skipped when its output is already there.
+# Environment:
+#   RESTVOL_DEPS   cache prefix (default ~/.cache/restvol/deps)
+#   RESTVOL_JOBS   parallel build jobs (default: number of cores)
+set -euo pipefail
+
+PREFIX="${RESTVOL_DEPS:-$HOME/.cache/restvol/deps}"
+JOBS="${RESTVOL_JOBS:-$(nproc)}"
+HDF5_VERSION=1.14.5
+HDF5_TARBALL=hdf5_1.14.5+repack.orig.tar.gz
+HDF5_SHA256=71cdb04c151ef4e8a7f88907adfc4f3b75afd44e96fbd55775e1c9d7c4e7c112
+NETCDF_VERSION=4.9.3
+NETCDF_TARBALL=netcdf_4.9.3.orig.tar.gz
+NETCDF_SHA256=990f46d49525d6ab5dc4249f8684c6deeaf54de6fec63a187e9fb382cc0ffdff
+PY_PACKAGES=(h5py==3.16.0 h5pyd==1.0.0 hsds==1.0.2)
+APT_PACKAGES=(cmake build-essential gfortran zlib1g-dev pkg-config dpkg-dev libclang-dev clang
+  python3-venv python3-dev ca-certificates)
+
+SRC="$PREFIX/src"
+BUILD="$PREFIX/build"
+HDF5_PREFIX="$PREFIX/hdf5"
+NETCDF_PREFIX="$PREFIX/netcdf"
+VENV="$PREFIX/venv"
+T0=$(date +%s)
+
+log() { printf '[install-deps %4ss] %s\n' "$(($(date +%s) - T0))" "$*"; }
+step_time() { log "$1 done in $(($(date +%s) - $2)) s"; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+mkdir -p "$SRC" "$BUILD"
+
+# --- 1. Debian build packages ----------------------------------------------------------------
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  t=$(date +%s)
+  log "installing Debian packages: ${missing[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  step_time "Debian packages" "$t"
+else
+  log "Debian packages: all present"
+fi
+
+# --- 2. Source tarballs from Debian trixie (deb-src only; never trixie binaries) --------------
+sha_ok() { [ -f "$1" ] && echo "$2  $1" | sha256sum --check --status; }
+
+enable_trixie_sources() {
+  local list=/etc/apt/sources.list.d/restvol-trixie-src.sources uri
+  [ -f "$list" ] && return 0
+  # Use the same archive address as the machine's own bookworm entry.
+  uri=$( { grep -rhoE '^(URIs:[[:space:]]*|deb[[:space:]]+)[a-z]+://[^[:space:]]+/debian/?$' \
+    /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null || true; } | head -n1 | awk '{print $NF}')
+  [ -n "$uri" ] || { echo "install-deps: no Debian archive entry found in /etc/apt" >&2; exit 1; }
+  log "adding deb-src entry for trixie from $uri"
+  printf 'Types: deb-src\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+    "$uri" | as_root tee "$list" >/dev/null
+  as_root apt-get update -qq
+}
+
+fetch_source() { # package tarball sha256
+  local pkg=$1 tarball=$2 sum=$3
+  sha_ok "$SRC/$tarball" "$sum" && return 0
+  enable_trixie_sources
+  local t; t=$(date +%s)
+  log "downloading $pkg source from Debian trixie"
+  # netcdf's .dsc answers 404 on the archive, so apt-get exits non-zero; the tarball is what counts.
+  (cd "$SRC" && apt-get source --download-only -qq "$pkg/trixie" >/dev/null 2>&1 || true)
+  if ! sha_ok "$SRC/$tarball" "$sum"; then
+    echo "install-deps: $tarball is missing or its SHA256 is not $sum" >&2
+    exit 1
+  fi
+  step_time "download $pkg" "$t"
+}
+
+fetch_source hdf5 "$HDF5_TARBALL" "$HDF5_SHA256"
+fetch_source netcdf "$NETCDF_TARBALL" "$NETCDF_SHA256"
+
+# --- 3. HDF5 ----------------------------------------------------------------------------------
+HDF5_FLAGS=(
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_SHARED_LIBS=ON -DBUILD_STATIC_LIBS=OFF
+  -DHDF5_BUILD_TOOLS=ON -DHDF5_BUILD_UTILS=ON -DHDF5_BUILD_HL_LIB=ON
+  -DHDF5_BUILD_FORTRAN=ON -DHDF5_BUILD_CPP_LIB=OFF -DHDF5_BUILD_JAVA=OFF -DHDF5_BUILD_EXAMPLES=OFF
+  -DHDF5_ENABLE_Z_LIB_SUPPORT=ON -DHDF5_ENABLE_SZIP_SUPPORT=OFF -DHDF5_ALLOW_EXTERNAL_SUPPORT=NO
+  -DBUILD_TESTING=ON -DHDF5_TEST_API=ON -DHDF5_TEST_API_INSTALL=ON -DHDF5_TEST_SERIAL=ON
+  -DHDF5_TEST_PARALLEL=OFF -DHDF5_TEST_SWMR=OFF -DHDF5_TEST_FORTRAN=OFF -DHDF5_TEST_CPP=OFF
+  -DHDF5_TEST_JAVA=OFF -DHDF5_TEST_TOOLS=OFF
+)
+stamp_of() { printf '%s\n' "$@" | sha256sum | cut -c1-16; }
+HDF5_STAMP="$HDF5_VERSION $(stamp_of "${HDF5_FLAGS[@]}")"
+
+if [ "$(cat "$HDF5_PREFIX/.restvol-stamp" 2>/dev/null)" != "$HDF5_STAMP" ]; then
+  t=$(date +%s)
+  log "building HDF5 $HDF5_VERSION (shared, tools, HL, Fortran, API tests) with $JOBS jobs"
+  rm -rf "$BUILD/hdf5" "$HDF5_PREFIX"
+  mkdir -p "$BUILD/hdf5/src"
+  tar -xzf "$SRC/$HDF5_TARBALL" -C "$BUILD/hdf5/src" --strip-components=1
+  cmake -S "$BUILD/hdf5/src" -B "$BUILD/hdf5/build" -DCMAKE_INSTALL_PREFIX="$HDF5_PREFIX" \
+    "${HDF5_FLAGS[@]}" >"$BUILD/hdf5-configure.log" 2>&1 \
+    || { tail -40 "$BUILD/hdf5-configure.log"; exit 1; }
+  log "HDF5 configured; compiling (log: $BUILD/hdf5-build.log)"
+  cmake --build "$BUILD/hdf5/build" -j "$JOBS" >"$BUILD/hdf5-build.log" 2>&1 \
+    || { tail -40 "$BUILD/hdf5-build.log"; exit 1; }
+  cmake --install "$BUILD/hdf5/build" >"$BUILD/hdf5-install.log" 2>&1 \
+    || { tail -40 "$BUILD/hdf5-install.log"; exit 1; }
+  for exe in h5_api_test h5_api_test_testhdf5 h5dump h5ls h5diff h5copy h5repack; do
+    [ -x "$HDF5_PREFIX/bin/$exe" ] || { echo "install-deps: HDF5 install lacks $exe" >&2; exit 1; }
+  done
+  echo "$HDF5_STAMP" >"$HDF5_PREFIX/.restvol-stamp"
+  rm -rf "$BUILD/hdf5"
+  step_time "HDF5 build" "$t"
+else
+  log "HDF5 $HDF5_VERSION: cached at $HDF5_PREFIX"
+fi
+
+# --- 4. netCDF-C ------------------------------------------------------------------------------
+NETCDF_FLAGS=(
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_SHARED_LIBS=ON -DNETCDF_ENABLE_HDF5=ON
+  -DNETCDF_BUILD_UTILITIES=ON -DNETCDF_ENABLE_DAP=OFF -DNETCDF_ENABLE_BYTERANGE=OFF
+  -DNETCDF_ENABLE_NCZARR=OFF -DNETCDF_ENABLE_PLUGINS=OFF -DNETCDF_ENABLE_TESTS=OFF
+  -DNETCDF_ENABLE_EXAMPLES=OFF -DNETCDF_ENABLE_DOXYGEN=OFF
+)
+NETCDF_STAMP="$NETCDF_VERSION $(stamp_of "${NETCDF_FLAGS[@]}" "$HDF5_STAMP")"
+if [ "$(cat "$NETCDF_PREFIX/.restvol-stamp" 2>/dev/null)" != "$NETCDF_STAMP" ]; then
+  t=$(date +%s)
+  log "building netCDF-C $NETCDF_VERSION against $HDF5_PREFIX"
+  rm -rf "$BUILD/netcdf" "$NETCDF_PREFIX"
+  mkdir -p "$BUILD/netcdf/src"
+  tar -xzf "$SRC/$NETCDF_TARBALL" -C "$BUILD/netcdf/src" --strip-components=1
+  rpath="-Wl,-rpath,$HDF5_PREFIX/lib -Wl,-rpath,$NETCDF_PREFIX/lib"
+  cmake -S "$BUILD/netcdf/src" -B "$BUILD/netcdf/build" -DCMAKE_INSTALL_PREFIX="$NETCDF_PREFIX" \
+    -DHDF5_ROOT="$HDF5_PREFIX" -DCMAKE_PREFIX_PATH="$HDF5_PREFIX" \
+    -DCMAKE_EXE_LINKER_FLAGS="$rpath" -DCMAKE_SHARED_LINKER_FLAGS="$rpath" \
+    "${NETCDF_FLAGS[@]}" >"$BUILD/netcdf-configure.log" 2>&1 \
+    || { tail -40 "$BUILD/netcdf-configure.log"; exit 1; }
+  cmake --build "$BUILD/netcdf/build" -j "$JOBS" >"$BUILD/netcdf-build.log" 2>&1 \
+    || { tail -40 "$BUILD/netcdf-build.log"; exit 1; }
+  cmake --install "$BUILD/netcdf/build" >"$BUILD/netcdf-install.log" 2>&1 \
+    || { tail -40 "$BUILD/netcdf-install.log"; exit 1; }
+  "$NETCDF_PREFIX/bin/ncdump" 2>&1 | grep -q 'netcdf library version' \
+    || { echo "install-deps: ncdump does not run" >&2; exit 1; }
+  echo "$NETCDF_STAMP" >"$NETCDF_PREFIX/.restvol-stamp"
+  rm -rf "$BUILD/netcdf"
+  step_time "netCDF build" "$t"
+else
+  log "netCDF-C $NETCDF_VERSION: cached at $NETCDF_PREFIX"
+fi
+
+# --- 5. Python peers --------------------------------------------------------------------------
+PY_STAMP=$(stamp_of "${PY_PACKAGES[@]}")
+if [ "$(cat "$VENV/.restvol-stamp" 2>/dev/null)" != "$PY_STAMP" ]; then
+  t=$(date +%s)
+  log "creating Python environment with ${PY_PACKAGES[*]}"
+  rm -rf "$VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check "${PY_PACKAGES[@]}"
+  "$VENV/bin/python" -c 'import h5py, h5pyd, hsds' 
+  echo "$PY_STAMP" >"$VENV/.restvol-stamp"
+  step_time "Python environment" "$t"
+else
+  log "Python environment: cached at $VENV"
+fi
+
+log "all dependencies ready in $(($(date +%s) - T0)) s (prefix $PREFIX)"
