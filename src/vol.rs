@@ -1,0 +1,9 @@
+//! The connector's safe core: configuration (info string, environment), the capability flags it
+//! advertises, open objects, and the mapping of HDF5 calls to REST calls.
+
+pub mod caps;
+pub mod config;
+pub mod error;
+
+pub use config::{ConnectorConfig, Endpoint};
+pub use error::VolError;
