@@ -1,0 +1,94 @@
+//! Shared helpers for the integration tests: where the HDF5 and the built connector are,
+//! compiling C programs against the real libhdf5, and running them with the connector selected.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// The HDF5 installation the crate was built against (found by build.rs).
+pub fn hdf5_root() -> PathBuf {
+    PathBuf::from(env!("RESTVOL_HDF5_ROOT"))
+}
+
+/// The repository root.
+pub fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The cargo profile directory holding `librestvol.so` and `restvol` (e.g. `target/debug`).
+pub fn build_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    // target/<profile>/deps/<test> → target/<profile>
+    exe.parent().and_then(Path::parent).expect("profile directory").to_path_buf()
+}
+
+/// A scratch directory for this test binary, removed at the start of each run.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = build_dir().join("test-scratch").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create scratch dir");
+    dir
+}
+
+/// A directory holding only `librestvol.so`, for `HDF5_PLUGIN_PATH` (HDF5 tries every library
+/// in the directory, so nothing else may be there).
+pub fn plugin_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let lib = build_dir().join("librestvol.so");
+        assert!(lib.is_file(), "{} is missing: build the crate first", lib.display());
+        let dir = build_dir().join("test-plugin").join(std::process::id().to_string());
+        std::fs::create_dir_all(&dir).expect("plugin dir");
+        std::fs::copy(&lib, dir.join("librestvol.so")).expect("copy plugin");
+        dir
+    })
+}
+
+/// Compiles a C program against the installed HDF5 (and `include/` for restvol.h).
+pub fn compile_c(source: &Path, out: &Path, extra: &[&str]) {
+    let h5 = hdf5_root();
+    let status = Command::new("cc")
+        .arg(source)
+        .arg("-o")
+        .arg(out)
+        .arg(format!("-I{}", h5.join("include").display()))
+        .arg(format!("-I{}", repo().join("include").display()))
+        .args(extra)
+        .arg(format!("-L{}", h5.join("lib").display()))
+        .arg(format!("-Wl,-rpath,{}", h5.join("lib").display()))
+        .arg("-lhdf5")
+        .status()
+        .expect("run cc");
+    assert!(status.success(), "compiling {} failed", source.display());
+}
+
+/// A command for `program` with the REST connector selected through the environment.
+pub fn with_connector(program: &Path, info: Option<&str>) -> Command {
+    let mut cmd = Command::new(program);
+    let selector = match info {
+        Some(info) => format!("REST {info}"),
+        None => "REST".to_string(),
+    };
+    cmd.env("HDF5_VOL_CONNECTOR", selector).env("HDF5_PLUGIN_PATH", plugin_dir());
+    cmd
+}
+
+/// Runs a command and returns its output, failing the test if it was killed by a signal.
+pub fn run_no_crash(cmd: &mut Command) -> Output {
+    let out = cmd.output().expect("start program");
+    assert!(
+        out.status.code().is_some(),
+        "program was killed by a signal: {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Text of a byte buffer.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
