@@ -16,6 +16,8 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets --locked -- -D warnings
+echo "== cargo build (librestvol.so and restvol, which the integration tests load and run)"
+cargo build --locked
 echo "== cargo test"
 cargo test --locked --no-fail-fast
 

@@ -38,7 +38,7 @@ pub fn plugin_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let lib = build_dir().join("librestvol.so");
-        assert!(lib.is_file(), "{} is missing: build the crate first", lib.display());
+        assert!(lib.is_file(), "{} is missing: run `cargo build` before the tests", lib.display());
         let dir = build_dir().join("test-plugin").join(std::process::id().to_string());
         std::fs::create_dir_all(&dir).expect("plugin dir");
         std::fs::copy(&lib, dir.join("librestvol.so")).expect("copy plugin");
