@@ -204,7 +204,7 @@ fn decoded_base64_len(text: &str) -> ModelResult<u64> {
         )));
     }
     let remainder = data.len() % 4;
-    let padded_wrong = padding > 2 || (padding > 0 && (data.len() + padding) % 4 != 0);
+    let padded_wrong = padding > 2 || (padding > 0 && !(data.len() + padding).is_multiple_of(4));
     if remainder == 1 || padded_wrong {
         return Err(attr_error("base64 value has a bad length or padding"));
     }

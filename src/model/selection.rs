@@ -455,7 +455,7 @@ impl PointSelection {
     pub fn from_le_bytes(bytes: &[u8], shape: &Shape) -> ModelResult<PointSelection> {
         let rank = points_rank(shape)?;
         let point_bytes = POINT_COORD_BYTES * rank;
-        if bytes.len() % point_bytes != 0 {
+        if !bytes.len().is_multiple_of(point_bytes) {
             return Err(selection_error(format!(
                 "binary points body of {} bytes is not a multiple of {point_bytes} (rank {rank} × 8)",
                 bytes.len()
