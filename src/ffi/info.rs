@@ -72,7 +72,11 @@ unsafe extern "C" fn from_str(text: *const c_char, info: *mut *mut c_void) -> sy
         // SAFETY: HDF5 passes a NUL-terminated string (or NULL, which str_arg rejects).
         let text = unsafe { str_arg(text, "str") }?;
         let config = ConnectorConfig::parse_info_string(text)?;
-        // SAFETY: HDF5 passes a valid out-pointer (or NULL, which write_out rejects).
+        if info.is_null() {
+            return Err(crate::vol::VolError::NullArgument("info"));
+        }
+        // SAFETY: `info` is non-NULL and HDF5 passes a valid out-pointer; checking first means
+        // the box is never allocated when it could not be handed over.
         unsafe { write_out(info, "info", into_raw(config)) }?;
         Ok(0)
     })
