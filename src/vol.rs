@@ -3,7 +3,10 @@
 
 pub mod caps;
 pub mod config;
+pub mod domain_name;
 pub mod error;
+pub mod settings;
 
 pub use config::{ConnectorConfig, Endpoint};
 pub use error::VolError;
+pub use settings::{EndpointKey, Settings};
