@@ -14,6 +14,11 @@
 pub mod api;
 pub(crate) mod boundary;
 mod class;
+mod file;
+mod group;
+mod link;
+mod object;
+mod plists;
 pub(crate) mod hdf5;
 mod info;
 mod introspect;

@@ -5,7 +5,13 @@ pub mod caps;
 pub mod config;
 pub mod domain_name;
 pub mod error;
+pub mod file;
+pub mod group;
+pub mod link;
+pub mod object;
+pub mod session;
 pub mod settings;
+pub mod token;
 
 pub use config::{ConnectorConfig, Endpoint};
 pub use error::VolError;

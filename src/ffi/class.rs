@@ -6,7 +6,7 @@ use std::ffi::c_void;
 use once_cell::sync::Lazy;
 
 use super::boundary::guard;
-use super::{info, introspect, sys};
+use super::{file, group, info, introspect, link, sys};
 use crate::vol::caps;
 
 /// Connector name, as in `HDF5_VOL_CONNECTOR=REST` (the same as HDF Group's REST VOL).
@@ -43,6 +43,9 @@ static CLASS: Lazy<ConnectorClass> = Lazy::new(|| {
         initialize: Some(initialize),
         terminate: Some(terminate),
         info_cls: info::class(),
+        file_cls: file::class(),
+        group_cls: group::class(),
+        link_cls: link::class(),
         introspect_cls: introspect::class(),
         ..Default::default()
     })

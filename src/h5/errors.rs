@@ -25,7 +25,11 @@ fn minor_for(error: &VolError) -> ErrorMessage {
             ErrorMessage::BadValue
         }
         VolError::Unsupported(_) => ErrorMessage::Unsupported,
-        VolError::Hdf5Call { .. } => ErrorMessage::CantOperate,
+        VolError::Hdf5Call { .. }
+        | VolError::Client(_)
+        | VolError::Model(_)
+        | VolError::Direct(_)
+        | VolError::Internal(_) => ErrorMessage::CantOperate,
     }
 }
 

@@ -2,6 +2,9 @@
 //! error stack, naming the operation and the cause; this enum keeps the cause typed until then.
 
 use super::config::ConfigError;
+use crate::client::ClientError;
+use crate::direct::DirectError;
+use crate::model::ModelError;
 
 /// Why a connector operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -27,4 +30,42 @@ pub enum VolError {
     /// Any other invalid argument.
     #[error("{0}")]
     InvalidArgument(String),
+    /// The service answered with an error, or could not be reached.
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    /// The service sent something restvol cannot understand.
+    #[error("unexpected answer from the service: {0}")]
+    Model(#[from] ModelError),
+    /// The local service for direct access could not be started.
+    #[error(transparent)]
+    Direct(#[from] DirectError),
+    /// An internal invariant broke (a poisoned lock); please report.
+    #[error("internal error: {0}")]
+    Internal(&'static str),
+}
+
+impl VolError {
+    /// Whether the service said the object, link or domain does not exist.
+    pub fn is_not_found(&self) -> bool {
+        match self {
+            VolError::Client(err) => err.status() == Some(404) || err.status() == Some(410),
+            _ => false,
+        }
+    }
+
+    /// Whether the service refused access.
+    pub fn is_forbidden(&self) -> bool {
+        match self {
+            VolError::Client(err) => matches!(err.status(), Some(401) | Some(403)),
+            _ => false,
+        }
+    }
+
+    /// Whether the service said the name is already taken.
+    pub fn is_conflict(&self) -> bool {
+        match self {
+            VolError::Client(err) => err.status() == Some(409),
+            _ => false,
+        }
+    }
 }

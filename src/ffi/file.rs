@@ -1,0 +1,218 @@
+//! `H5VL_file_class_t`: the `extern "C"` callbacks behind `H5Fcreate`, `H5Fopen`, `H5Fget_*`,
+//! `H5Fflush`, `H5Fis_accessible`, `H5Fdelete`, `H5Freopen` and `H5Fclose`.
+
+use std::ffi::{c_char, c_uint, c_void};
+
+use super::boundary::guard;
+use super::hdf5::{drop_raw, into_raw, str_arg, write_out, hid_t};
+use super::object::{object, FileObject, VolObject};
+use super::plists::{connector_config, OwnedPlist, PlistClass};
+use super::sys;
+use crate::vol::file::OpenFile;
+use crate::vol::{Settings, VolError};
+
+pub(super) fn class() -> sys::H5VL_file_class_t {
+    sys::H5VL_file_class_t {
+        create: Some(create),
+        open: Some(open),
+        get: Some(get),
+        specific: Some(specific),
+        optional: None,
+        close: Some(close),
+    }
+}
+
+fn settings_of(fapl: hid_t) -> Result<Settings, VolError> {
+    let explicit = connector_config(fapl)?.unwrap_or_default();
+    Ok(Settings::from_environment(&explicit)?)
+}
+
+unsafe extern "C" fn create(
+    name: *const c_char,
+    flags: c_uint,
+    fcpl_id: hid_t,
+    fapl_id: hid_t,
+    _dxpl_id: hid_t,
+    _req: *mut *mut c_void,
+) -> *mut c_void {
+    guard("H5Fcreate", std::ptr::null_mut(), || {
+        // SAFETY: HDF5 passes the file name as a C string valid for the call.
+        let name = unsafe { str_arg(name, "name") }?;
+        let settings = settings_of(fapl_id)?;
+        let file = OpenFile::create(&settings, name, flags)?;
+        Ok(into_raw(VolObject::File(FileObject {
+            file,
+            fcpl: OwnedPlist::copy_of(fcpl_id, PlistClass::FileCreate)?,
+            fapl: OwnedPlist::copy_of(fapl_id, PlistClass::FileAccess)?,
+        })))
+    })
+}
+
+unsafe extern "C" fn open(
+    name: *const c_char,
+    flags: c_uint,
+    fapl_id: hid_t,
+    _dxpl_id: hid_t,
+    _req: *mut *mut c_void,
+) -> *mut c_void {
+    guard("H5Fopen", std::ptr::null_mut(), || {
+        // SAFETY: HDF5 passes the file name as a C string valid for the call.
+        let name = unsafe { str_arg(name, "name") }?;
+        let settings = settings_of(fapl_id)?;
+        let file = OpenFile::open(&settings, name, flags)?;
+        Ok(into_raw(VolObject::File(FileObject {
+            file,
+            fcpl: OwnedPlist::create(PlistClass::FileCreate)?,
+            fapl: OwnedPlist::copy_of(fapl_id, PlistClass::FileAccess)?,
+        })))
+    })
+}
+
+/// Copies `text` into a caller buffer of `size` bytes (NUL-terminated, truncated to fit),
+/// returning the full length.
+///
+/// # Safety
+/// `buf` is NULL or writable for `size` bytes.
+unsafe fn copy_name_out(text: &str, buf: *mut c_char, size: usize) {
+    if buf.is_null() || size == 0 {
+        return;
+    }
+    let n = text.len().min(size - 1);
+    // SAFETY: `buf` is writable for `size` > n bytes; the source is `n` readable bytes.
+    unsafe {
+        std::ptr::copy_nonoverlapping(text.as_ptr(), buf.cast::<u8>(), n);
+        *buf.add(n) = 0;
+    }
+}
+
+unsafe extern "C" fn get(
+    obj: *mut c_void,
+    args: *mut sys::H5VL_file_get_args_t,
+    _dxpl_id: hid_t,
+    _req: *mut *mut c_void,
+) -> sys::herr_t {
+    guard("H5Fget", -1, || {
+        // SAFETY: HDF5 passes an object this connector made.
+        let object = unsafe { object(obj) }?;
+        if args.is_null() {
+            return Err(VolError::NullArgument("args"));
+        }
+        // SAFETY: non-NULL, valid for the call.
+        let args = unsafe { &mut *args };
+        let file = object.file();
+        match args.op_type {
+            sys::H5VL_FILE_GET_INTENT => {
+                // SAFETY: the union holds get_intent for this op; `flags` is an out-pointer.
+                unsafe { write_out(args.args.get_intent.flags, "flags", file.intent()) }?;
+            }
+            sys::H5VL_FILE_GET_FILENO => {
+                // SAFETY: the union holds get_fileno; `fileno` is an out-pointer.
+                unsafe { write_out(args.args.get_fileno.fileno, "fileno", file.fileno() as _) }?;
+            }
+            sys::H5VL_FILE_GET_NAME => {
+                // SAFETY: the union holds get_name for this op.
+                let get_name = unsafe { args.args.get_name };
+                // SAFETY: `buf` is writable for `buf_size` bytes per H5Fget_name's contract.
+                unsafe { copy_name_out(file.name(), get_name.buf, get_name.buf_size) };
+                // SAFETY: `file_name_len` is an out-pointer.
+                unsafe { write_out(get_name.file_name_len, "file_name_len", file.name().len()) }?;
+            }
+            sys::H5VL_FILE_GET_FCPL | sys::H5VL_FILE_GET_FAPL => {
+                let VolObject::File(file_object) = object else {
+                    return Err(VolError::InvalidArgument("not a file".into()));
+                };
+                if args.op_type == sys::H5VL_FILE_GET_FCPL {
+                    args.args.get_fcpl.fcpl_id = file_object.fcpl.copy_for_caller()?;
+                } else {
+                    args.args.get_fapl.fapl_id = file_object.fapl.copy_for_caller()?;
+                }
+            }
+            sys::H5VL_FILE_GET_CONT_INFO => {
+                // SAFETY: the union holds get_cont_info; `info` points to a caller struct.
+                let info = unsafe { args.args.get_cont_info.info };
+                if info.is_null() {
+                    return Err(VolError::NullArgument("info"));
+                }
+                // SAFETY: non-NULL, writable H5VL_file_cont_info_t.
+                unsafe {
+                    (*info).feature_flags = 0;
+                    (*info).token_size = crate::vol::token::TOKEN_SIZE;
+                    (*info).blob_id_size = 0;
+                }
+            }
+            _ => return Err(VolError::Unsupported("this H5Fget query")),
+        }
+        Ok(0)
+    })
+}
+
+unsafe extern "C" fn specific(
+    obj: *mut c_void,
+    args: *mut sys::H5VL_file_specific_args_t,
+    _dxpl_id: hid_t,
+    _req: *mut *mut c_void,
+) -> sys::herr_t {
+    guard("H5Fspecific", -1, || {
+        if args.is_null() {
+            return Err(VolError::NullArgument("args"));
+        }
+        // SAFETY: non-NULL, valid for the call.
+        let args = unsafe { &mut *args };
+        match args.op_type {
+            sys::H5VL_FILE_IS_ACCESSIBLE => {
+                // SAFETY: the union holds is_accessible for this op.
+                let a = unsafe { args.args.is_accessible };
+                // SAFETY: the file name is a C string valid for the call.
+                let name = unsafe { str_arg(a.filename, "filename") }?;
+                let accessible = OpenFile::is_accessible(&settings_of(a.fapl_id)?, name)?;
+                // SAFETY: `accessible` is an out-pointer.
+                unsafe { write_out(a.accessible, "accessible", accessible) }?;
+            }
+            sys::H5VL_FILE_DELETE => {
+                // SAFETY: the union holds del for this op.
+                let a = unsafe { args.args.del };
+                // SAFETY: the file name is a C string valid for the call.
+                let name = unsafe { str_arg(a.filename, "filename") }?;
+                OpenFile::delete(&settings_of(a.fapl_id)?, name)?;
+            }
+            sys::H5VL_FILE_FLUSH => {
+                // SAFETY: HDF5 passes an object this connector made.
+                unsafe { object(obj) }?.file().flush()?;
+            }
+            sys::H5VL_FILE_REOPEN => {
+                // SAFETY: HDF5 passes an object this connector made.
+                let VolObject::File(f) = (unsafe { object(obj) }?) else {
+                    return Err(VolError::InvalidArgument("not a file".into()));
+                };
+                let reopened = VolObject::File(FileObject {
+                    file: f.file.reopen(),
+                    fcpl: f.fcpl.duplicate()?,
+                    fapl: f.fapl.duplicate()?,
+                });
+                // SAFETY: the union holds reopen; `file` is an out-pointer.
+                unsafe { write_out(args.args.reopen.file, "file", into_raw(reopened)) }?;
+            }
+            sys::H5VL_FILE_IS_EQUAL => {
+                // SAFETY: the union holds is_equal for this op.
+                let a = unsafe { args.args.is_equal };
+                // SAFETY: both are objects this connector made.
+                let (one, two) = unsafe { (object(obj)?, object(a.obj2)?) };
+                let same = one.file().domain() == two.file().domain();
+                // SAFETY: `same_file` is an out-pointer.
+                unsafe { write_out(a.same_file, "same_file", same) }?;
+            }
+            _ => return Err(VolError::Unsupported("this H5F operation")),
+        }
+        Ok(0)
+    })
+}
+
+unsafe extern "C" fn close(file: *mut c_void, _dxpl_id: hid_t, _req: *mut *mut c_void) -> sys::herr_t {
+    guard("H5Fclose", -1, || {
+        // SAFETY: HDF5 passes an object this connector made.
+        let result = unsafe { object(file) }?.file().close();
+        // SAFETY: HDF5 closes each file object exactly once and never uses it afterwards.
+        unsafe { drop_raw::<VolObject>(file) };
+        result.map(|()| 0)
+    })
+}

@@ -1,0 +1,145 @@
+//! `H5VL_group_class_t`: the `extern "C"` callbacks behind `H5Gcreate`, `H5Gopen`,
+//! `H5Gget_info*`, `H5Gget_create_plist`, `H5Gflush`/`H5Grefresh` and `H5Gclose`.
+
+use std::ffi::{c_char, c_void};
+
+use super::boundary::guard;
+use super::hdf5::{drop_raw, hid_t, into_raw, str_arg};
+use super::object::{location, object, Location, VolObject};
+use super::plists::{create_intermediate_groups, OwnedPlist, PlistClass};
+use super::sys;
+use crate::vol::{group, VolError};
+
+pub(super) fn class() -> sys::H5VL_group_class_t {
+    sys::H5VL_group_class_t {
+        create: Some(create),
+        open: Some(open),
+        get: Some(get),
+        specific: Some(specific),
+        optional: None,
+        close: Some(close),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+unsafe extern "C" fn create(
+    obj: *mut c_void,
+    loc_params: *const sys::H5VL_loc_params_t,
+    name: *const c_char,
+    lcpl_id: hid_t,
+    _gcpl_id: hid_t,
+    _gapl_id: hid_t,
+    _dxpl_id: hid_t,
+    _req: *mut *mut c_void,
+) -> *mut c_void {
+    guard("H5Gcreate", std::ptr::null_mut(), || {
+        // SAFETY: HDF5 passes an object this connector made and valid location parameters.
+        let (parent, _loc) = unsafe { (object(obj)?, location(loc_params)?) };
+        if name.is_null() {
+            return Err(VolError::Unsupported("anonymous groups (H5Gcreate_anon)"));
+        }
+        // SAFETY: a C string valid for the call.
+        let name = unsafe { str_arg(name, "name") }?;
+        let intermediate = create_intermediate_groups(lcpl_id)?;
+        let handle = group::create(parent.file(), parent.anchor(), name, intermediate, None)?;
+        Ok(into_raw(VolObject::Group(handle)))
+    })
+}
+
+unsafe extern "C" fn open(
+    obj: *mut c_void,
+    loc_params: *const sys::H5VL_loc_params_t,
+    name: *const c_char,
+    _gapl_id: hid_t,
+    _dxpl_id: hid_t,
+    _req: *mut *mut c_void,
+) -> *mut c_void {
+    guard("H5Gopen", std::ptr::null_mut(), || {
+        // SAFETY: HDF5 passes an object this connector made and valid location parameters.
+        let (parent, _loc) = unsafe { (object(obj)?, location(loc_params)?) };
+        // SAFETY: a C string valid for the call.
+        let name = unsafe { str_arg(name, "name") }?;
+        let handle = group::open(parent.file(), parent.anchor(), name)?;
+        Ok(into_raw(VolObject::Group(handle)))
+    })
+}
+
+unsafe extern "C" fn get(
+    obj: *mut c_void,
+    args: *mut sys::H5VL_group_get_args_t,
+    _dxpl_id: hid_t,
+    _req: *mut *mut c_void,
+) -> sys::herr_t {
+    guard("H5Gget", -1, || {
+        // SAFETY: HDF5 passes an object this connector made.
+        let object = unsafe { object(obj) }?;
+        if args.is_null() {
+            return Err(VolError::NullArgument("args"));
+        }
+        // SAFETY: non-NULL, valid for the call.
+        let args = unsafe { &mut *args };
+        match args.op_type {
+            sys::H5VL_GROUP_GET_GCPL => {
+                args.args.get_gcpl.gcpl_id =
+                    OwnedPlist::create(PlistClass::GroupCreate)?.copy_for_caller()?;
+            }
+            sys::H5VL_GROUP_GET_INFO => {
+                // SAFETY: the union holds get_info for this op.
+                let info_args = unsafe { &mut args.args.get_info };
+                // SAFETY: loc_params is embedded in the args and valid.
+                let loc = unsafe { location(&info_args.loc_params) }?;
+                let file = object.file();
+                let id = match loc {
+                    Location::Itself => object.anchor().clone(),
+                    Location::ByName(name) => {
+                        group::open(file, object.anchor(), &name)?.id().clone()
+                    }
+                    _ => return Err(VolError::Unsupported("H5Gget_info_by_idx")),
+                };
+                let info = group::info(file, &id)?;
+                if info_args.ginfo.is_null() {
+                    return Err(VolError::NullArgument("ginfo"));
+                }
+                // SAFETY: non-NULL, writable H5G_info_t.
+                unsafe {
+                    (*info_args.ginfo).storage_type = sys::H5G_STORAGE_TYPE_COMPACT;
+                    (*info_args.ginfo).nlinks = info.nlinks;
+                    (*info_args.ginfo).max_corder = info.max_corder;
+                    (*info_args.ginfo).mounted = false;
+                }
+            }
+            _ => return Err(VolError::Unsupported("this H5Gget query")),
+        }
+        Ok(0)
+    })
+}
+
+unsafe extern "C" fn specific(
+    obj: *mut c_void,
+    args: *mut sys::H5VL_group_specific_args_t,
+    _dxpl_id: hid_t,
+    _req: *mut *mut c_void,
+) -> sys::herr_t {
+    guard("H5Gspecific", -1, || {
+        // SAFETY: HDF5 passes an object this connector made.
+        let object = unsafe { object(obj) }?;
+        if args.is_null() {
+            return Err(VolError::NullArgument("args"));
+        }
+        // SAFETY: non-NULL, valid for the call.
+        match unsafe { (*args).op_type } {
+            sys::H5VL_GROUP_FLUSH => object.file().flush()?,
+            sys::H5VL_GROUP_REFRESH => {}
+            _ => return Err(VolError::Unsupported("mounting files (H5Fmount/H5Funmount)")),
+        }
+        Ok(0)
+    })
+}
+
+unsafe extern "C" fn close(grp: *mut c_void, _dxpl_id: hid_t, _req: *mut *mut c_void) -> sys::herr_t {
+    guard("H5Gclose", -1, || {
+        // SAFETY: HDF5 closes each group object exactly once and never uses it afterwards.
+        unsafe { drop_raw::<VolObject>(grp) };
+        Ok(0)
+    })
+}

@@ -1,0 +1,355 @@
+//! `H5VL_link_class_t`: the `extern "C"` callbacks behind `H5Lcreate_hard/soft/external`,
+//! `H5Lget_info*`, `H5Lget_name_by_idx`, `H5Lget_val*`, `H5Ldelete*`, `H5Lexists`,
+//! `H5Literate*` and `H5Lvisit*`.
+
+use std::ffi::{c_char, c_void};
+
+use super::boundary::guard;
+use super::hdf5::{hid_t, into_raw, str_arg, write_out};
+use super::object::{location, object, Location, VolObject};
+use super::sys;
+use crate::model::ObjId;
+use crate::vol::file::OpenFile;
+use crate::vol::link::{self, LinkInfo, LinkTarget};
+use crate::vol::object::{resolve, ObjHandle};
+use crate::vol::token::token_for;
+use crate::vol::VolError;
+
+pub(super) fn class() -> sys::H5VL_link_class_t {
+    sys::H5VL_link_class_t {
+        create: Some(create),
+        copy: None,
+        move_: None,
+        get: Some(get),
+        specific: Some(specific),
+        optional: None,
+    }
+}
+
+/// Resolves `loc` (relative to `obj`) to a link: by name, or the `n`th of a group.
+fn link_at(obj: &VolObject, loc: &Location) -> Result<(ObjId, LinkInfo), VolError> {
+    let file = obj.file();
+    match loc {
+        Location::ByName(name) => {
+            let (group, _) = link::parent_and_name(file, obj.anchor(), name)?;
+            Ok((group, link::get(file, obj.anchor(), name)?))
+        }
+        Location::ByIndex { name, by_creation_order, decreasing, n } => {
+            let group = resolve(file, obj.anchor(), name)?.id;
+            let mut links = link::list(file, &group, *by_creation_order)?;
+            if *decreasing {
+                links.reverse();
+            }
+            let found = links.into_iter().nth(*n as usize).ok_or_else(|| {
+                VolError::InvalidArgument(format!("link index {n} is out of range"))
+            })?;
+            Ok((group, found))
+        }
+        _ => Err(VolError::InvalidArgument("a link is addressed by name or by index".into())),
+    }
+}
+
+/// The external-link value HDF5 packs: a version/flags byte, the file name and the object
+/// path, each NUL-terminated.
+fn external_value(file: &str, path: &str) -> Vec<u8> {
+    let mut value = vec![0u8];
+    value.extend_from_slice(file.as_bytes());
+    value.push(0);
+    value.extend_from_slice(path.as_bytes());
+    value.push(0);
+    value
+}
+
+fn parse_external_value(buf: &[u8]) -> Result<(String, String), VolError> {
+    let bad = || VolError::InvalidArgument("malformed external link value".into());
+    let rest = buf.get(1..).ok_or_else(bad)?;
+    let mut parts = rest.split(|b| *b == 0);
+    let file = parts.next().ok_or_else(bad)?;
+    let path = parts.next().ok_or_else(bad)?;
+    let text = |b: &[u8]| String::from_utf8(b.to_vec()).map_err(|_| bad());
+    Ok((text(file)?, text(path)?))
+}
+
+fn link_value(info: &LinkInfo) -> Vec<u8> {
+    match &info.target {
+        LinkTarget::Hard(_) => Vec::new(),
+        LinkTarget::Soft(path) => {
+            let mut value = path.as_bytes().to_vec();
+            value.push(0);
+            value
+        }
+        LinkTarget::External { file, path } => external_value(file, path),
+    }
+}
+
+fn fill_info(info: &LinkInfo, out: &mut sys::H5L_info2_t) {
+    out.corder_valid = true;
+    out.corder = info.corder;
+    out.cset = sys::H5T_CSET_ASCII;
+    match &info.target {
+        LinkTarget::Hard(id) => {
+            out.type_ = sys::H5L_TYPE_HARD;
+            out.u.token = sys::H5O_token_t { __data: token_for(id) };
+        }
+        LinkTarget::Soft(_) => {
+            out.type_ = sys::H5L_TYPE_SOFT;
+            out.u.val_size = link_value(info).len();
+        }
+        LinkTarget::External { .. } => {
+            out.type_ = sys::H5L_TYPE_EXTERNAL;
+            out.u.val_size = link_value(info).len();
+        }
+    }
+}
+
+unsafe extern "C" fn create(
+    args: *mut sys::H5VL_link_create_args_t,
+    obj: *mut c_void,
+    loc_params: *const sys::H5VL_loc_params_t,
+    _lcpl_id: hid_t,
+    _lapl_id: hid_t,
+    _dxpl_id: hid_t,
+    _req: *mut *mut c_void,
+) -> sys::herr_t {
+    guard("H5Lcreate", -1, || {
+        if args.is_null() {
+            return Err(VolError::NullArgument("args"));
+        }
+        // SAFETY: non-NULL, valid for the call.
+        let args = unsafe { &*args };
+        // SAFETY: HDF5 passes valid location parameters.
+        let Location::ByName(name) = (unsafe { location(loc_params) }?) else {
+            return Err(VolError::InvalidArgument("a new link needs a name".into()));
+        };
+        let target = match args.op_type {
+            sys::H5VL_LINK_CREATE_HARD => {
+                // SAFETY: the union holds `hard` for this op.
+                let hard = unsafe { args.args.hard };
+                let source_ptr = if hard.curr_obj.is_null() { obj } else { hard.curr_obj };
+                // SAFETY: objects this connector made; location parameters valid for the call.
+                let (source, source_loc) =
+                    unsafe { (object(source_ptr)?, location(&hard.curr_loc_params)?) };
+                let id = match source_loc {
+                    Location::Itself => source.anchor().clone(),
+                    Location::ByName(path) => resolve(source.file(), source.anchor(), &path)?.id,
+                    _ => return Err(VolError::Unsupported("hard links to objects by index")),
+                };
+                LinkTarget::Hard(id)
+            }
+            sys::H5VL_LINK_CREATE_SOFT => {
+                // SAFETY: the union holds `soft`; its target is a C string valid for the call.
+                let target = unsafe { str_arg(args.args.soft.target, "target") }?;
+                LinkTarget::Soft(target.to_string())
+            }
+            sys::H5VL_LINK_CREATE_UD => {
+                // SAFETY: the union holds `ud` for this op.
+                let ud = unsafe { args.args.ud };
+                if ud.type_ != sys::H5L_TYPE_EXTERNAL {
+                    return Err(VolError::Unsupported("user-defined link classes"));
+                }
+                if ud.buf.is_null() {
+                    return Err(VolError::NullArgument("buf"));
+                }
+                // SAFETY: `buf` holds `buf_size` readable bytes for the call.
+                let buf = unsafe { std::slice::from_raw_parts(ud.buf.cast::<u8>(), ud.buf_size) };
+                let (file, path) = parse_external_value(buf)?;
+                LinkTarget::External { file, path }
+            }
+            _ => return Err(VolError::Unsupported("this kind of link")),
+        };
+        // SAFETY: HDF5 passes an object this connector made.
+        let owner = unsafe { object(obj) }?;
+        if let LinkTarget::Hard(id) = &target {
+            if !id.same_domain(owner.file().root()) {
+                return Err(VolError::InvalidArgument(
+                    "hard links must point into the same file".into(),
+                ));
+            }
+        }
+        link::create(owner.file(), owner.anchor(), &name, target)?;
+        Ok(0)
+    })
+}
+
+unsafe extern "C" fn get(
+    obj: *mut c_void,
+    loc_params: *const sys::H5VL_loc_params_t,
+    args: *mut sys::H5VL_link_get_args_t,
+    _dxpl_id: hid_t,
+    _req: *mut *mut c_void,
+) -> sys::herr_t {
+    guard("H5Lget", -1, || {
+        // SAFETY: HDF5 passes an object this connector made and valid location parameters.
+        let (owner, loc) = unsafe { (object(obj)?, location(loc_params)?) };
+        if args.is_null() {
+            return Err(VolError::NullArgument("args"));
+        }
+        // SAFETY: non-NULL, valid for the call.
+        let args = unsafe { &mut *args };
+        let (_, info) = link_at(owner, &loc)?;
+        match args.op_type {
+            sys::H5VL_LINK_GET_INFO => {
+                // SAFETY: the union holds get_info; `linfo` is NULL or writable.
+                let out = unsafe { args.args.get_info.linfo };
+                if !out.is_null() {
+                    // SAFETY: non-NULL, writable H5L_info2_t.
+                    fill_info(&info, unsafe { &mut *out });
+                }
+            }
+            sys::H5VL_LINK_GET_NAME => {
+                // SAFETY: the union holds get_name for this op.
+                let a = unsafe { args.args.get_name };
+                copy_out(info.name.as_bytes(), a.name.cast(), a.name_size, true);
+                // SAFETY: `name_len` is an out-pointer.
+                unsafe { write_out(a.name_len, "name_len", info.name.len()) }?;
+            }
+            sys::H5VL_LINK_GET_VAL => {
+                // SAFETY: the union holds get_val for this op.
+                let a = unsafe { args.args.get_val };
+                if matches!(info.target, LinkTarget::Hard(_)) {
+                    return Err(VolError::InvalidArgument("a hard link has no value".into()));
+                }
+                copy_out(&link_value(&info), a.buf.cast(), a.buf_size, false);
+            }
+            _ => return Err(VolError::Unsupported("this H5Lget query")),
+        }
+        Ok(0)
+    })
+}
+
+/// Copies `bytes` to a caller buffer of `size` bytes, truncating; with `terminate` the copy
+/// always ends in a NUL inside the buffer.
+fn copy_out(bytes: &[u8], buf: *mut u8, size: usize, terminate: bool) {
+    if buf.is_null() || size == 0 {
+        return;
+    }
+    let room = if terminate { size - 1 } else { size };
+    let n = bytes.len().min(room);
+    // SAFETY: HDF5's contract: `buf` is writable for `size` bytes; we write at most `size`.
+    unsafe {
+        std::ptr::copy_nonoverlapping(bytes.as_ptr(), buf, n);
+        if terminate {
+            *buf.add(n) = 0;
+        }
+    }
+}
+
+unsafe extern "C" fn specific(
+    obj: *mut c_void,
+    loc_params: *const sys::H5VL_loc_params_t,
+    args: *mut sys::H5VL_link_specific_args_t,
+    _dxpl_id: hid_t,
+    _req: *mut *mut c_void,
+) -> sys::herr_t {
+    guard("H5Lspecific", -1, || {
+        // SAFETY: HDF5 passes an object this connector made and valid location parameters.
+        let (owner, loc) = unsafe { (object(obj)?, location(loc_params)?) };
+        if args.is_null() {
+            return Err(VolError::NullArgument("args"));
+        }
+        // SAFETY: non-NULL, valid for the call.
+        let args = unsafe { &mut *args };
+        let file = owner.file();
+        match args.op_type {
+            sys::H5VL_LINK_EXISTS => {
+                let Location::ByName(name) = &loc else {
+                    return Err(VolError::InvalidArgument("H5Lexists takes a name".into()));
+                };
+                let exists = link::exists(file, owner.anchor(), name)?;
+                // SAFETY: the union holds `exists`; its pointer is an out-pointer.
+                unsafe { write_out(args.args.exists.exists, "exists", exists) }?;
+            }
+            sys::H5VL_LINK_DELETE => {
+                let (group, info) = link_at(owner, &loc)?;
+                link::delete(file, &group, &info.name)?;
+            }
+            sys::H5VL_LINK_ITER => {
+                // SAFETY: the union holds `iterate` for this op.
+                let iter = unsafe { args.args.iterate };
+                return iterate(owner, &loc, iter);
+            }
+            _ => return Err(VolError::Unsupported("this H5L operation")),
+        }
+        Ok(0)
+    })
+}
+
+fn iterate(
+    owner: &VolObject,
+    loc: &Location,
+    iter: sys::H5VL_link_iterate_args_t,
+) -> Result<sys::herr_t, VolError> {
+    let file = owner.file();
+    let group = match loc {
+        Location::Itself => owner.anchor().clone(),
+        Location::ByName(name) => resolve(file, owner.anchor(), name)?.id,
+        _ => return Err(VolError::InvalidArgument("iteration starts at a group".into())),
+    };
+    let by_corder = iter.idx_type == sys::H5_INDEX_CRT_ORDER;
+    let decreasing = iter.order == sys::H5_ITER_DEC;
+    let entries = link::visit(file, &group, iter.recursive, by_corder, decreasing)?;
+    let start = if iter.idx_p.is_null() {
+        0
+    } else {
+        // SAFETY: non-NULL `idx_p` points to the caller's start index.
+        unsafe { *iter.idx_p }
+    };
+    let Some(op) = iter.op else {
+        return Err(VolError::NullArgument("op"));
+    };
+    let group_id = register_group(file, &group)?;
+    let mut status = 0;
+    let mut position = start;
+    for entry in entries.iter().skip(start as usize) {
+        let mut info = sys::H5L_info2_t::default();
+        fill_info(&entry.link, &mut info);
+        let name = super::hdf5::c_string(&entry.path);
+        position += 1;
+        // SAFETY: calling the application's iteration callback with a live group id, a
+        // NUL-terminated name and an info struct, all valid for the call.
+        status = unsafe { op(group_id, name.as_ptr(), &info, iter.op_data) };
+        if status != 0 {
+            break;
+        }
+    }
+    release_id(group_id);
+    if !iter.idx_p.is_null() {
+        // SAFETY: non-NULL out-pointer.
+        unsafe { *iter.idx_p = position };
+    }
+    Ok(status)
+}
+
+/// Registers a new HDF5 id for a group of `file`, for an iteration callback.
+fn register_group(file: &std::sync::Arc<OpenFile>, group: &ObjId) -> Result<hid_t, VolError> {
+    let object = VolObject::Group(ObjHandle::new(file.clone(), group.clone()));
+    let ptr = into_raw(object);
+    // SAFETY: `ptr` is a boxed VolObject; HDF5 takes ownership and later releases it through
+    // this connector's group close callback.
+    let id = unsafe { sys::H5VLwrap_register(ptr, sys::H5I_GROUP) };
+    if id < 0 {
+        // SAFETY: registration failed, so the box is still ours to free, exactly once.
+        unsafe { super::hdf5::drop_raw::<VolObject>(ptr) };
+        return Err(VolError::Hdf5Call { call: "H5VLwrap_register" });
+    }
+    Ok(id)
+}
+
+/// Drops one reference to an id made by [`register_group`].
+fn release_id(id: hid_t) {
+    // SAFETY: plain id argument; HDF5 validates it.
+    let _ = unsafe { sys::H5Idec_ref(id) };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn external_values_round_trip() {
+        let v = external_value("/home/f.h5", "/g/d");
+        assert_eq!(v[0], 0);
+        assert_eq!(parse_external_value(&v).unwrap(), ("/home/f.h5".into(), "/g/d".into()));
+        assert!(parse_external_value(&[]).is_err());
+    }
+}

@@ -1,0 +1,126 @@
+//! The connector objects HDF5 holds as `void *`: what each callback's `obj` argument points to,
+//! and how a location (`H5VL_loc_params_t`) is read from C.
+
+use std::ffi::c_void;
+use std::sync::Arc;
+
+use super::hdf5::{borrow_raw, str_arg};
+use super::plists::OwnedPlist;
+use super::sys;
+use crate::model::ObjId;
+use crate::vol::file::OpenFile;
+use crate::vol::object::ObjHandle;
+use crate::vol::VolError;
+
+/// An open file, with copies of the property lists it was created/opened with.
+#[derive(Debug)]
+pub struct FileObject {
+    /// The open domain.
+    pub file: Arc<OpenFile>,
+    /// File creation list (`H5Fget_create_plist`).
+    pub fcpl: OwnedPlist,
+    /// File access list (`H5Fget_access_plist`).
+    pub fapl: OwnedPlist,
+}
+
+/// Everything restvol hands HDF5 as a VOL object.
+#[derive(Debug)]
+pub enum VolObject {
+    /// A file.
+    File(FileObject),
+    /// A group.
+    Group(ObjHandle),
+}
+
+impl VolObject {
+    /// The file this object lives in.
+    pub fn file(&self) -> &Arc<OpenFile> {
+        match self {
+            VolObject::File(f) => &f.file,
+            VolObject::Group(h) => h.file(),
+        }
+    }
+
+    /// The object paths are resolved from: the root group for a file, else the object itself.
+    pub fn anchor(&self) -> &ObjId {
+        match self {
+            VolObject::File(f) => f.file.root(),
+            VolObject::Group(h) => h.id(),
+        }
+    }
+}
+
+/// Borrows the object behind a callback's `obj` argument.
+///
+/// # Safety
+/// `obj` is NULL or a pointer this connector returned to HDF5 (a boxed [`VolObject`]) that
+/// HDF5 has not closed.
+pub(super) unsafe fn object<'a>(obj: *mut c_void) -> Result<&'a VolObject, VolError> {
+    // SAFETY: guaranteed by the caller.
+    unsafe { borrow_raw::<VolObject>(obj, "object") }
+}
+
+/// A location as HDF5 describes it, read into safe form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// The object itself.
+    Itself,
+    /// The object at `name`, relative to the object.
+    ByName(String),
+    /// The `n`th link of group `name` in the given index and order.
+    ByIndex {
+        /// Group path relative to the object.
+        name: String,
+        /// Index by creation order (`true`) or by name.
+        by_creation_order: bool,
+        /// Decreasing order (`true`) or increasing/native.
+        decreasing: bool,
+        /// Position.
+        n: u64,
+    },
+    /// The object with this token.
+    ByToken([u8; 16]),
+}
+
+/// Reads `H5VL_loc_params_t`.
+///
+/// # Safety
+/// `params` is NULL or points to a valid `H5VL_loc_params_t` whose strings and token live for
+/// the call.
+pub(super) unsafe fn location(params: *const sys::H5VL_loc_params_t) -> Result<Location, VolError> {
+    if params.is_null() {
+        return Err(VolError::NullArgument("loc_params"));
+    }
+    // SAFETY: non-NULL and valid per the caller.
+    let params = unsafe { &*params };
+    match params.type_ {
+        sys::H5VL_OBJECT_BY_SELF => Ok(Location::Itself),
+        sys::H5VL_OBJECT_BY_NAME => {
+            // SAFETY: for BY_NAME the union holds loc_by_name, whose name is a C string.
+            let name = unsafe { str_arg(params.loc_data.loc_by_name.name, "name") }?;
+            Ok(Location::ByName(name.to_string()))
+        }
+        sys::H5VL_OBJECT_BY_IDX => {
+            // SAFETY: for BY_IDX the union holds loc_by_idx.
+            let by_idx = unsafe { params.loc_data.loc_by_idx };
+            // SAFETY: its name is a C string valid for the call.
+            let name = unsafe { str_arg(by_idx.name, "name") }?;
+            Ok(Location::ByIndex {
+                name: name.to_string(),
+                by_creation_order: by_idx.idx_type == sys::H5_INDEX_CRT_ORDER,
+                decreasing: by_idx.order == sys::H5_ITER_DEC,
+                n: by_idx.n,
+            })
+        }
+        sys::H5VL_OBJECT_BY_TOKEN => {
+            // SAFETY: for BY_TOKEN the union holds a token pointer.
+            let token = unsafe { params.loc_data.loc_by_token.token };
+            if token.is_null() {
+                return Err(VolError::NullArgument("token"));
+            }
+            // SAFETY: non-NULL pointer to a 16-byte H5O_token_t.
+            Ok(Location::ByToken(unsafe { (*token).__data }))
+        }
+        _ => Err(VolError::InvalidArgument("unknown location type".into())),
+    }
+}

@@ -1,0 +1,188 @@
+//! Files: an HDF5 file is an HSDS domain. Create (`PUT /`), open (`GET /`), delete
+//! (`DELETE /`), accessibility checks, flush, and the facts `H5Fget_*` report.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::domain_name::domain_for_file_name;
+use super::error::VolError;
+use super::session::Session;
+use super::settings::Settings;
+use crate::client::Request;
+use crate::model::ObjId;
+
+/// `H5F_ACC_RDWR`.
+pub const ACC_RDWR: u32 = 0x0001;
+/// `H5F_ACC_TRUNC`.
+pub const ACC_TRUNC: u32 = 0x0002;
+/// `H5F_ACC_EXCL`.
+pub const ACC_EXCL: u32 = 0x0004;
+
+/// An open domain, shared by the file handle and every object opened in it.
+#[derive(Debug)]
+pub struct OpenFile {
+    session: Arc<Session>,
+    name: String,
+    domain: String,
+    root: ObjId,
+    writable: bool,
+    open_objects: AtomicUsize,
+}
+
+impl OpenFile {
+    /// `H5Fcreate`: makes the domain (replacing it with `H5F_ACC_TRUNC`, failing if it exists
+    /// with `H5F_ACC_EXCL`, the default).
+    pub fn create(settings: &Settings, name: &str, flags: u32) -> Result<Arc<OpenFile>, VolError> {
+        let domain = domain_for_file_name(name)?;
+        let session = Session::for_settings(settings)?;
+        if flags & ACC_TRUNC != 0 {
+            match session.send(Request::delete("/").domain(domain.clone())) {
+                Ok(_) => {}
+                Err(err) if err.is_not_found() => {}
+                Err(err) => return Err(err),
+            }
+        }
+        let reply = session.send(Request::put("/").domain(domain.clone()))?;
+        let root = root_of(&reply.json::<Value>()?, &domain)?;
+        Ok(Arc::new(OpenFile::new(session, name, domain, root, true)))
+    }
+
+    /// `H5Fopen`: opens an existing domain, read-only unless `H5F_ACC_RDWR`.
+    pub fn open(settings: &Settings, name: &str, flags: u32) -> Result<Arc<OpenFile>, VolError> {
+        let domain = domain_for_file_name(name)?;
+        let session = Session::for_settings(settings)?;
+        let reply = session.send(Request::get("/").domain(domain.clone()))?;
+        let root = root_of(&reply.json::<Value>()?, &domain)?;
+        Ok(Arc::new(OpenFile::new(session, name, domain, root, flags & ACC_RDWR != 0)))
+    }
+
+    /// `H5Fis_accessible`: whether `name` is a domain the user can read.
+    pub fn is_accessible(settings: &Settings, name: &str) -> Result<bool, VolError> {
+        let domain = match domain_for_file_name(name) {
+            Ok(domain) => domain,
+            Err(_) => return Ok(false),
+        };
+        let session = Session::for_settings(settings)?;
+        match session.send(Request::get("/").domain(domain.clone())) {
+            Ok(reply) => Ok(reply.json::<Value>().map(|v| v.get("root").is_some()).unwrap_or(false)),
+            Err(err) if err.is_not_found() || err.is_forbidden() => Ok(false),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// `H5Fdelete`: removes the domain and everything in it.
+    pub fn delete(settings: &Settings, name: &str) -> Result<(), VolError> {
+        let domain = domain_for_file_name(name)?;
+        let session = Session::for_settings(settings)?;
+        session.send(Request::delete("/").domain(domain))?;
+        Ok(())
+    }
+
+    fn new(session: Arc<Session>, name: &str, domain: String, root: ObjId, writable: bool) -> OpenFile {
+        OpenFile { session, name: name.to_string(), domain, root, writable, open_objects: AtomicUsize::new(0) }
+    }
+
+    /// A second handle on the same domain (`H5Freopen`).
+    pub fn reopen(&self) -> Arc<OpenFile> {
+        Arc::new(OpenFile::new(
+            self.session.clone(),
+            &self.name,
+            self.domain.clone(),
+            self.root.clone(),
+            self.writable,
+        ))
+    }
+
+    /// The name the file was opened with (`H5Fget_name`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The domain path.
+    pub fn domain(&self) -> &str {
+        &self.domain
+    }
+
+    /// The root group's id.
+    pub fn root(&self) -> &ObjId {
+        &self.root
+    }
+
+    /// Whether the file was opened for writing.
+    pub fn is_writable(&self) -> bool {
+        self.writable
+    }
+
+    /// `H5Fget_intent` flags: `H5F_ACC_RDWR` or `H5F_ACC_RDONLY`.
+    pub fn intent(&self) -> u32 {
+        if self.writable {
+            ACC_RDWR
+        } else {
+            0
+        }
+    }
+
+    /// A number unique to the domain within this process (`H5Fget_fileno`).
+    pub fn fileno(&self) -> u64 {
+        let hex = self.root.hex();
+        u64::from_str_radix(hex.get(..15).unwrap_or("0"), 16).unwrap_or(0)
+    }
+
+    /// Fails with a clear message unless the file is writable.
+    pub fn check_writable(&self, operation: &str) -> Result<(), VolError> {
+        if self.writable {
+            Ok(())
+        } else {
+            Err(VolError::InvalidArgument(format!(
+                "{operation}: file '{}' is open read-only",
+                self.name
+            )))
+        }
+    }
+
+    /// `H5Fflush`: asks the service to make everything of this domain durable.
+    pub fn flush(&self) -> Result<(), VolError> {
+        if !self.writable {
+            return Ok(());
+        }
+        self.send(Request::put("/").param("flush", "1"))?;
+        Ok(())
+    }
+
+    /// Sends a request about this domain.
+    pub fn send(&self, request: Request) -> Result<crate::client::Response, VolError> {
+        self.session.send(request.domain(self.domain.clone()))
+    }
+
+    /// Sends a request and parses its JSON answer.
+    pub fn send_json(&self, request: Request) -> Result<Value, VolError> {
+        Ok(self.send(request)?.json::<Value>()?)
+    }
+
+    /// Counts an object opened in this file.
+    pub fn object_opened(&self) {
+        self.open_objects.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts an object closed in this file.
+    pub fn object_closed(&self) {
+        self.open_objects.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    /// `H5Fclose`: in direct access, flushes a writable domain so the next process sees it.
+    pub fn close(&self) -> Result<(), VolError> {
+        if self.session.is_direct() {
+            self.flush()?;
+        }
+        Ok(())
+    }
+}
+
+fn root_of(reply: &Value, domain: &str) -> Result<ObjId, VolError> {
+    let root = reply.get("root").and_then(Value::as_str).ok_or_else(|| {
+        VolError::InvalidArgument(format!("'{domain}' is a folder, not a file"))
+    })?;
+    Ok(ObjId::parse(root)?)
+}
