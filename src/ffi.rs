@@ -16,12 +16,12 @@ pub(crate) mod boundary;
 mod class;
 mod file;
 mod group;
-mod link;
-mod object;
-mod plists;
 pub(crate) mod hdf5;
 mod info;
 mod introspect;
+mod link;
+mod object;
+mod plists;
 pub mod sys;
 
 pub use class::connector_class;

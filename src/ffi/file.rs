@@ -4,7 +4,7 @@
 use std::ffi::{c_char, c_uint, c_void};
 
 use super::boundary::guard;
-use super::hdf5::{drop_raw, into_raw, str_arg, write_out, hid_t};
+use super::hdf5::{drop_raw, hid_t, into_raw, str_arg, write_out};
 use super::object::{object, FileObject, VolObject};
 use super::plists::{connector_config, OwnedPlist, PlistClass};
 use super::sys;
@@ -181,7 +181,7 @@ unsafe extern "C" fn specific(
             }
             sys::H5VL_FILE_REOPEN => {
                 // SAFETY: HDF5 passes an object this connector made.
-                let VolObject::File(f) = (unsafe { object(obj) }?) else {
+                let VolObject::File(f) = unsafe { object(obj) }? else {
                     return Err(VolError::InvalidArgument("not a file".into()));
                 };
                 let reopened = VolObject::File(FileObject {
@@ -207,7 +207,11 @@ unsafe extern "C" fn specific(
     })
 }
 
-unsafe extern "C" fn close(file: *mut c_void, _dxpl_id: hid_t, _req: *mut *mut c_void) -> sys::herr_t {
+unsafe extern "C" fn close(
+    file: *mut c_void,
+    _dxpl_id: hid_t,
+    _req: *mut *mut c_void,
+) -> sys::herr_t {
     guard("H5Fclose", -1, || {
         // SAFETY: HDF5 passes an object this connector made.
         let result = unsafe { object(file) }?.file().close();

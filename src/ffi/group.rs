@@ -6,8 +6,10 @@ use std::ffi::{c_char, c_void};
 use super::boundary::guard;
 use super::hdf5::{drop_raw, hid_t, into_raw, str_arg};
 use super::object::{location, object, Location, VolObject};
-use super::plists::{create_intermediate_groups, OwnedPlist, PlistClass};
+use super::plists::{create_intermediate_groups, require_class, OwnedPlist, PlistClass};
 use super::sys;
+use crate::model::ObjClass;
+use crate::vol::link::{self, LinkTarget};
 use crate::vol::{group, VolError};
 
 pub(super) fn class() -> sys::H5VL_group_class_t {
@@ -27,16 +29,19 @@ unsafe extern "C" fn create(
     loc_params: *const sys::H5VL_loc_params_t,
     name: *const c_char,
     lcpl_id: hid_t,
-    _gcpl_id: hid_t,
-    _gapl_id: hid_t,
+    gcpl_id: hid_t,
+    gapl_id: hid_t,
     _dxpl_id: hid_t,
     _req: *mut *mut c_void,
 ) -> *mut c_void {
     guard("H5Gcreate", std::ptr::null_mut(), || {
         // SAFETY: HDF5 passes an object this connector made and valid location parameters.
         let (parent, _loc) = unsafe { (object(obj)?, location(loc_params)?) };
+        require_class(gcpl_id, PlistClass::GroupCreate, "the group creation property list")?;
+        require_class(gapl_id, PlistClass::GroupAccess, "the group access property list")?;
         if name.is_null() {
-            return Err(VolError::Unsupported("anonymous groups (H5Gcreate_anon)"));
+            let handle = group::create_anonymous(parent.file(), None)?;
+            return Ok(into_raw(VolObject::Group(handle)));
         }
         // SAFETY: a C string valid for the call.
         let name = unsafe { str_arg(name, "name") }?;
@@ -50,13 +55,14 @@ unsafe extern "C" fn open(
     obj: *mut c_void,
     loc_params: *const sys::H5VL_loc_params_t,
     name: *const c_char,
-    _gapl_id: hid_t,
+    gapl_id: hid_t,
     _dxpl_id: hid_t,
     _req: *mut *mut c_void,
 ) -> *mut c_void {
     guard("H5Gopen", std::ptr::null_mut(), || {
         // SAFETY: HDF5 passes an object this connector made and valid location parameters.
         let (parent, _loc) = unsafe { (object(obj)?, location(loc_params)?) };
+        require_class(gapl_id, PlistClass::GroupAccess, "the group access property list")?;
         // SAFETY: a C string valid for the call.
         let name = unsafe { str_arg(name, "name") }?;
         let handle = group::open(parent.file(), parent.anchor(), name)?;
@@ -94,7 +100,29 @@ unsafe extern "C" fn get(
                     Location::ByName(name) => {
                         group::open(file, object.anchor(), &name)?.id().clone()
                     }
-                    _ => return Err(VolError::Unsupported("H5Gget_info_by_idx")),
+                    Location::ByIndex { name, by_creation_order, decreasing, n } => {
+                        let parent = group::open(file, object.anchor(), &name)?;
+                        let mut links = link::list(file, parent.id(), by_creation_order)?;
+                        if decreasing {
+                            links.reverse();
+                        }
+                        match links.into_iter().nth(n as usize).map(|l| l.target) {
+                            Some(LinkTarget::Hard(id)) if id.class() == ObjClass::Group => id,
+                            Some(_) => {
+                                return Err(VolError::InvalidArgument(format!(
+                                    "link {n} of '{name}' is not a group"
+                                )))
+                            }
+                            None => {
+                                return Err(VolError::InvalidArgument(format!(
+                                    "index {n} is out of range for '{name}'"
+                                )))
+                            }
+                        }
+                    }
+                    Location::ByToken(_) => {
+                        return Err(VolError::InvalidArgument("group info by token".into()))
+                    }
                 };
                 let info = group::info(file, &id)?;
                 if info_args.ginfo.is_null() {
@@ -136,7 +164,11 @@ unsafe extern "C" fn specific(
     })
 }
 
-unsafe extern "C" fn close(grp: *mut c_void, _dxpl_id: hid_t, _req: *mut *mut c_void) -> sys::herr_t {
+unsafe extern "C" fn close(
+    grp: *mut c_void,
+    _dxpl_id: hid_t,
+    _req: *mut *mut c_void,
+) -> sys::herr_t {
     guard("H5Gclose", -1, || {
         // SAFETY: HDF5 closes each group object exactly once and never uses it afterwards.
         unsafe { drop_raw::<VolObject>(grp) };

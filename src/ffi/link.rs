@@ -2,7 +2,7 @@
 //! `H5Lget_info*`, `H5Lget_name_by_idx`, `H5Lget_val*`, `H5Ldelete*`, `H5Lexists`,
 //! `H5Literate*` and `H5Lvisit*`.
 
-use std::ffi::{c_char, c_void};
+use std::ffi::c_void;
 
 use super::boundary::guard;
 use super::hdf5::{hid_t, into_raw, str_arg, write_out};
@@ -118,7 +118,7 @@ unsafe extern "C" fn create(
         // SAFETY: non-NULL, valid for the call.
         let args = unsafe { &*args };
         // SAFETY: HDF5 passes valid location parameters.
-        let Location::ByName(name) = (unsafe { location(loc_params) }?) else {
+        let Location::ByName(name) = unsafe { location(loc_params) }? else {
             return Err(VolError::InvalidArgument("a new link needs a name".into()));
         };
         let target = match args.op_type {

@@ -5,7 +5,7 @@ use std::ffi::c_void;
 use std::sync::Arc;
 
 use super::hdf5::{borrow_raw, str_arg};
-use super::plists::OwnedPlist;
+use super::plists::{require_class, OwnedPlist, PlistClass};
 use super::sys;
 use crate::model::ObjId;
 use crate::vol::file::OpenFile;
@@ -97,12 +97,20 @@ pub(super) unsafe fn location(params: *const sys::H5VL_loc_params_t) -> Result<L
         sys::H5VL_OBJECT_BY_SELF => Ok(Location::Itself),
         sys::H5VL_OBJECT_BY_NAME => {
             // SAFETY: for BY_NAME the union holds loc_by_name, whose name is a C string.
-            let name = unsafe { str_arg(params.loc_data.loc_by_name.name, "name") }?;
+            let by_name = unsafe { params.loc_data.loc_by_name };
+            require_class(
+                by_name.lapl_id,
+                PlistClass::LinkAccess,
+                "the link access property list",
+            )?;
+            // SAFETY: its name is a C string valid for the call.
+            let name = unsafe { str_arg(by_name.name, "name") }?;
             Ok(Location::ByName(name.to_string()))
         }
         sys::H5VL_OBJECT_BY_IDX => {
             // SAFETY: for BY_IDX the union holds loc_by_idx.
             let by_idx = unsafe { params.loc_data.loc_by_idx };
+            require_class(by_idx.lapl_id, PlistClass::LinkAccess, "the link access property list")?;
             // SAFETY: its name is a C string valid for the call.
             let name = unsafe { str_arg(by_idx.name, "name") }?;
             Ok(Location::ByIndex {

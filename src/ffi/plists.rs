@@ -29,14 +29,7 @@ impl OwnedPlist {
     /// A new list of `class` with default values.
     pub fn create(class: PlistClass) -> Result<OwnedPlist, VolError> {
         super::hdf5::open_library()?;
-        // SAFETY: the class id globals are plain integers set by H5open (called above).
-        let class_id = unsafe {
-            match class {
-                PlistClass::FileCreate => sys::H5P_CLS_FILE_CREATE_ID_g,
-                PlistClass::FileAccess => sys::H5P_CLS_FILE_ACCESS_ID_g,
-                PlistClass::GroupCreate => sys::H5P_CLS_GROUP_CREATE_ID_g,
-            }
-        };
+        let class_id = class.class_id();
         // SAFETY: plain id argument; HDF5 validates it.
         let id = unsafe { sys::H5Pcreate(class_id) };
         if id < 0 {
@@ -78,6 +71,41 @@ pub enum PlistClass {
     FileAccess,
     /// `H5P_GROUP_CREATE`.
     GroupCreate,
+    /// `H5P_GROUP_ACCESS`.
+    GroupAccess,
+    /// `H5P_LINK_ACCESS`.
+    LinkAccess,
+}
+
+impl PlistClass {
+    fn class_id(self) -> hid_t {
+        // SAFETY: the class id globals are plain integers set by H5open.
+        unsafe {
+            match self {
+                PlistClass::FileCreate => sys::H5P_CLS_FILE_CREATE_ID_g,
+                PlistClass::FileAccess => sys::H5P_CLS_FILE_ACCESS_ID_g,
+                PlistClass::GroupCreate => sys::H5P_CLS_GROUP_CREATE_ID_g,
+                PlistClass::GroupAccess => sys::H5P_CLS_GROUP_ACCESS_ID_g,
+                PlistClass::LinkAccess => sys::H5P_CLS_LINK_ACCESS_ID_g,
+            }
+        }
+    }
+}
+
+/// Fails unless `plist` is `H5P_DEFAULT` or a property list of `class`; `what` names the
+/// argument in the error.
+pub fn require_class(plist: hid_t, class: PlistClass, what: &str) -> Result<(), VolError> {
+    if plist == super::hdf5::DEFAULT {
+        return Ok(());
+    }
+    super::hdf5::open_library()?;
+    // SAFETY: plain id arguments; HDF5 validates both.
+    let status = unsafe { sys::H5Pisa_class(plist, class.class_id()) };
+    if status > 0 {
+        Ok(())
+    } else {
+        Err(VolError::InvalidArgument(format!("{what} is not a valid property list of its kind")))
+    }
 }
 
 /// The connector configuration stored in a file access list (`None` when none was given).

@@ -3,8 +3,37 @@
 //! HDF5 tools and the HDF5 API test suite decide what to call from these flags, so they must
 //! name exactly what works: a feature implemented but not advertised is skipped, one advertised
 //! but broken fails. Each flag is added here in the same change that makes its feature work and
-//! tests it.
+//! tests it. Values are `H5VL_CAP_FLAG_*` from `H5VLconnector.h`.
 
-/// The flags restvol advertises today. Nothing is advertised yet: file, group, dataset and
-/// attribute operations arrive with the service and connector work.
-pub const ADVERTISED: u64 = 0;
+/// `H5Fcreate/open/close` (and `H5Fdelete`, `H5Fis_accessible`).
+pub const FILE_BASIC: u64 = 0x0080;
+/// `H5Gcreate/open/close`.
+pub const GROUP_BASIC: u64 = 0x0200;
+/// All other `H5G` calls (`H5Gget_info*`, flush, refresh).
+pub const GROUP_MORE: u64 = 0x0400;
+/// `H5Lexists/delete`.
+pub const LINK_BASIC: u64 = 0x0800;
+/// `H5Fflush`, `H5Gflush`, `H5Grefresh` and friends.
+pub const FLUSH_REFRESH: u64 = 0x1000_0000;
+/// Hard links.
+pub const HARD_LINKS: u64 = 0x4000_0000;
+/// All other `H5L` calls (`H5Lget_info*`, `H5Lget_val*`, iterate and visit).
+pub const LINK_MORE: u64 = 0x1000;
+/// External links.
+pub const EXTERNAL_LINKS: u64 = 0x2000_0000;
+/// `H5Literate`, `H5Lvisit` and the other iteration calls.
+pub const ITERATE: u64 = 0x0100_0000;
+/// Soft links.
+pub const SOFT_LINKS: u64 = 0x8000_0000;
+
+/// The flags restvol advertises today.
+pub const ADVERTISED: u64 = FILE_BASIC
+    | GROUP_BASIC
+    | GROUP_MORE
+    | FLUSH_REFRESH
+    | LINK_BASIC
+    | LINK_MORE
+    | HARD_LINKS
+    | SOFT_LINKS
+    | EXTERNAL_LINKS
+    | ITERATE;

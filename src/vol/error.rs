@@ -3,7 +3,6 @@
 
 use super::config::ConfigError;
 use crate::client::ClientError;
-use crate::direct::DirectError;
 use crate::model::ModelError;
 
 /// Why a connector operation failed.
@@ -36,9 +35,6 @@ pub enum VolError {
     /// The service sent something restvol cannot understand.
     #[error("unexpected answer from the service: {0}")]
     Model(#[from] ModelError),
-    /// The local service for direct access could not be started.
-    #[error(transparent)]
-    Direct(#[from] DirectError),
     /// An internal invariant broke (a poisoned lock); please report.
     #[error("internal error: {0}")]
     Internal(&'static str),

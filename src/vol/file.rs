@@ -66,7 +66,9 @@ impl OpenFile {
         };
         let session = Session::for_settings(settings)?;
         match session.send(Request::get("/").domain(domain.clone())) {
-            Ok(reply) => Ok(reply.json::<Value>().map(|v| v.get("root").is_some()).unwrap_or(false)),
+            Ok(reply) => {
+                Ok(reply.json::<Value>().map(|v| v.get("root").is_some()).unwrap_or(false))
+            }
             Err(err) if err.is_not_found() || err.is_forbidden() => Ok(false),
             Err(err) => Err(err),
         }
@@ -80,8 +82,21 @@ impl OpenFile {
         Ok(())
     }
 
-    fn new(session: Arc<Session>, name: &str, domain: String, root: ObjId, writable: bool) -> OpenFile {
-        OpenFile { session, name: name.to_string(), domain, root, writable, open_objects: AtomicUsize::new(0) }
+    fn new(
+        session: Arc<Session>,
+        name: &str,
+        domain: String,
+        root: ObjId,
+        writable: bool,
+    ) -> OpenFile {
+        OpenFile {
+            session,
+            name: name.to_string(),
+            domain,
+            root,
+            writable,
+            open_objects: AtomicUsize::new(0),
+        }
     }
 
     /// A second handle on the same domain (`H5Freopen`).
@@ -181,8 +196,9 @@ impl OpenFile {
 }
 
 fn root_of(reply: &Value, domain: &str) -> Result<ObjId, VolError> {
-    let root = reply.get("root").and_then(Value::as_str).ok_or_else(|| {
-        VolError::InvalidArgument(format!("'{domain}' is a folder, not a file"))
-    })?;
+    let root = reply
+        .get("root")
+        .and_then(Value::as_str)
+        .ok_or_else(|| VolError::InvalidArgument(format!("'{domain}' is a folder, not a file")))?;
     Ok(ObjId::parse(root)?)
 }

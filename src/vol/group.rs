@@ -50,6 +50,24 @@ pub fn create(
     Ok(ObjHandle::new(file.clone(), ObjId::parse(id)?))
 }
 
+/// `H5Gcreate_anon`: a group with no link (the service may collect it once unreferenced).
+pub fn create_anonymous(
+    file: &Arc<OpenFile>,
+    creation_properties: Option<Value>,
+) -> Result<ObjHandle, VolError> {
+    file.check_writable("group create")?;
+    let mut body = json!({});
+    if let Some(props) = creation_properties {
+        body["creationProperties"] = props;
+    }
+    let reply = file.send_json(Request::post("/groups").json(body))?;
+    let id = reply
+        .get("id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| VolError::InvalidArgument("group create: reply has no id".into()))?;
+    Ok(ObjHandle::new(file.clone(), ObjId::parse(id)?))
+}
+
 /// `H5Gopen`: opens the group at `path` relative to `anchor`.
 pub fn open(file: &Arc<OpenFile>, anchor: &ObjId, path: &str) -> Result<ObjHandle, VolError> {
     let found = resolve(file, anchor, path)?;

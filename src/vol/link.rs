@@ -45,9 +45,7 @@ impl LinkInfo {
         let class = json.get("class").and_then(Value::as_str).unwrap_or_default();
         let text = |key: &str| json.get(key).and_then(Value::as_str).map(str::to_string);
         let target = match class {
-            "H5L_TYPE_HARD" => {
-                LinkTarget::Hard(ObjId::parse(&text("id").unwrap_or_default())?)
-            }
+            "H5L_TYPE_HARD" => LinkTarget::Hard(ObjId::parse(&text("id").unwrap_or_default())?),
             "H5L_TYPE_SOFT" => LinkTarget::Soft(text("h5path").unwrap_or_default()),
             "H5L_TYPE_EXTERNAL" => LinkTarget::External {
                 file: text("file").or_else(|| text("h5domain")).unwrap_or_default(),
@@ -164,7 +162,11 @@ pub fn delete(file: &OpenFile, anchor: &ObjId, path: &str) -> Result<(), VolErro
 }
 
 /// Every link of `group`, by name or by creation order.
-pub fn list(file: &OpenFile, group: &ObjId, by_creation_order: bool) -> Result<Vec<LinkInfo>, VolError> {
+pub fn list(
+    file: &OpenFile,
+    group: &ObjId,
+    by_creation_order: bool,
+) -> Result<Vec<LinkInfo>, VolError> {
     let mut request = Request::get(format!("/groups/{}/links", group.as_str()));
     if by_creation_order {
         request = request.param("CreateOrder", "1");
@@ -262,7 +264,10 @@ mod tests {
                 &json!({"title":"e","class":"H5L_TYPE_EXTERNAL","h5path":"/p", key:"/f.h5"}),
             )
             .unwrap();
-            assert_eq!(ext.target, LinkTarget::External { file: "/f.h5".into(), path: "/p".into() });
+            assert_eq!(
+                ext.target,
+                LinkTarget::External { file: "/f.h5".into(), path: "/p".into() }
+            );
         }
         assert!(LinkInfo::from_json(&json!({"class":"H5L_TYPE_UD"})).is_err());
     }

@@ -70,10 +70,9 @@ pub fn resolve(file: &OpenFile, anchor: &ObjId, path: &str) -> Result<Resolved, 
         request = request.param("parent_id", anchor.as_str());
     }
     let json = file.send_json(request)?;
-    let id = json
-        .get("id")
-        .and_then(Value::as_str)
-        .ok_or_else(|| VolError::InvalidArgument(format!("'{path}' did not resolve to an object")))?;
+    let id = json.get("id").and_then(Value::as_str).ok_or_else(|| {
+        VolError::InvalidArgument(format!("'{path}' did not resolve to an object"))
+    })?;
     Ok(Resolved { id: ObjId::parse(id)?, json })
 }
 

@@ -13,15 +13,14 @@ use once_cell::sync::Lazy;
 use super::error::VolError;
 use super::settings::{EndpointKey, Settings};
 use crate::client::{BlockingClient, ClientConfig, Request, Response};
-use crate::direct::{DirectConfig, DirectService};
 
 /// One connection to a service.
 #[derive(Debug)]
 pub struct Session {
     settings: Settings,
     client: BlockingClient,
-    /// Kept alive for the session's life; dropping it stops the local service.
-    _service: Option<DirectService>,
+    /// Whether the session runs its own local service (direct access).
+    direct: bool,
 }
 
 static SESSIONS: Lazy<Mutex<HashMap<Settings, Weak<Session>>>> =
@@ -30,7 +29,8 @@ static SESSIONS: Lazy<Mutex<HashMap<Settings, Weak<Session>>>> =
 impl Session {
     /// The session for `settings`, starting one (and its local service) if none is alive.
     pub fn for_settings(settings: &Settings) -> Result<Arc<Session>, VolError> {
-        let mut table = SESSIONS.lock().map_err(|_| VolError::Internal("session table poisoned"))?;
+        let mut table =
+            SESSIONS.lock().map_err(|_| VolError::Internal("session table poisoned"))?;
         if let Some(alive) = table.get(settings).and_then(Weak::upgrade) {
             return Ok(alive);
         }
@@ -41,22 +41,24 @@ impl Session {
     }
 
     fn start(settings: &Settings) -> Result<Session, VolError> {
-        let (config, service) = match &settings.endpoint {
-            EndpointKey::Local(dn_count) => {
-                let direct = DirectConfig::from_settings(settings, *dn_count);
-                let service = DirectService::start(direct)?;
-                let config = ClientConfig::unix_socket(service.socket_path())
-                    .with_credentials(service.username(), service.password());
-                (config, Some(service))
+        let config = match &settings.endpoint {
+            EndpointKey::Local(_) => {
+                return Err(VolError::Unsupported(
+                    "direct access (set HSDS_ENDPOINT to a server for now)",
+                ))
             }
-            EndpointKey::Http(url) => (ClientConfig::new(url)?, None),
-            EndpointKey::Unix(path) => (ClientConfig::unix_socket(path), None),
+            EndpointKey::Http(url) => ClientConfig::new(url)?,
+            EndpointKey::Unix(path) => ClientConfig::new(&path.to_string_lossy())?,
         };
-        let config = match (&settings.username, &settings.password, &service) {
-            (Some(user), Some(password), None) => config.with_credentials(user, password),
+        let config = match (&settings.username, &settings.password) {
+            (Some(user), Some(password)) => config.with_credentials(user, password),
             _ => config,
         };
-        Ok(Session { settings: settings.clone(), client: BlockingClient::new(config)?, _service: service })
+        Ok(Session {
+            settings: settings.clone(),
+            client: BlockingClient::new(config)?,
+            direct: false,
+        })
     }
 
     /// The settings this session was made from.
@@ -66,7 +68,7 @@ impl Session {
 
     /// Whether this session runs its own local service (direct access).
     pub fn is_direct(&self) -> bool {
-        self._service.is_some()
+        self.direct
     }
 
     /// Sends one request, adding the session's bucket.
@@ -75,6 +77,6 @@ impl Session {
             Some(bucket) if request.bucket.is_none() => request.bucket(bucket.clone()),
             _ => request,
         };
-        Ok(self.client.send(request)?)
+        Ok(self.client.send(&request)?)
     }
 }

@@ -31,7 +31,8 @@ pub fn token_for(id: &ObjId) -> [u8; TOKEN_SIZE] {
 
 /// The id of the object `token` names, in the domain of `root`.
 pub fn id_for(root: &ObjId, token: &[u8; TOKEN_SIZE]) -> Result<ObjId, VolError> {
-    let bad = || VolError::InvalidArgument("object token does not name an object of this file".into());
+    let bad =
+        || VolError::InvalidArgument("object token does not name an object of this file".into());
     let class = ObjClass::from_prefix(token[0] as char).ok_or_else(bad)?;
     let root_hex = root.hex();
     let domain_hex = &root_hex[..16];
