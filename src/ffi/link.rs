@@ -18,8 +18,8 @@ use crate::vol::VolError;
 pub(super) fn class() -> sys::H5VL_link_class_t {
     sys::H5VL_link_class_t {
         create: Some(create),
-        copy: None,
-        move_: None,
+        copy: Some(copy),
+        move_: Some(move_),
         get: Some(get),
         specific: Some(specific),
         optional: None,
@@ -169,6 +169,76 @@ unsafe extern "C" fn create(
         link::create(owner.file(), owner.anchor(), &name, target)?;
         Ok(0)
     })
+}
+
+#[allow(clippy::too_many_arguments)]
+unsafe extern "C" fn copy(
+    src_obj: *mut c_void,
+    loc_params1: *const sys::H5VL_loc_params_t,
+    dst_obj: *mut c_void,
+    loc_params2: *const sys::H5VL_loc_params_t,
+    _lcpl_id: hid_t,
+    _lapl_id: hid_t,
+    _dxpl_id: hid_t,
+    _req: *mut *mut c_void,
+) -> sys::herr_t {
+    guard("H5Lcopy", -1, || {
+        // SAFETY: forwarded unchanged from HDF5's call.
+        unsafe { copy_or_move(src_obj, loc_params1, dst_obj, loc_params2, false) }.map(|()| 0)
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+unsafe extern "C" fn move_(
+    src_obj: *mut c_void,
+    loc_params1: *const sys::H5VL_loc_params_t,
+    dst_obj: *mut c_void,
+    loc_params2: *const sys::H5VL_loc_params_t,
+    _lcpl_id: hid_t,
+    _lapl_id: hid_t,
+    _dxpl_id: hid_t,
+    _req: *mut *mut c_void,
+) -> sys::herr_t {
+    guard("H5Lmove", -1, || {
+        // SAFETY: forwarded unchanged from HDF5's call.
+        unsafe { copy_or_move(src_obj, loc_params1, dst_obj, loc_params2, true) }.map(|()| 0)
+    })
+}
+
+/// Shared body of `H5Lcopy`/`H5Lmove`.
+///
+/// # Safety
+/// Objects are NULL or made by this connector; location parameters are valid for the call.
+unsafe fn copy_or_move(
+    src_obj: *mut c_void,
+    loc_params1: *const sys::H5VL_loc_params_t,
+    dst_obj: *mut c_void,
+    loc_params2: *const sys::H5VL_loc_params_t,
+    remove_source: bool,
+) -> Result<(), VolError> {
+    // H5L_SAME_LOC gives a NULL object on one side: use the other.
+    let (src_ptr, dst_ptr) = match (src_obj.is_null(), dst_obj.is_null()) {
+        (true, true) => return Err(VolError::NullArgument("object")),
+        (true, false) => (dst_obj, dst_obj),
+        (false, true) => (src_obj, src_obj),
+        (false, false) => (src_obj, dst_obj),
+    };
+    // SAFETY: per this function's contract.
+    let (src, dst, src_loc, dst_loc) = unsafe {
+        (object(src_ptr)?, object(dst_ptr)?, location(loc_params1)?, location(loc_params2)?)
+    };
+    let (Location::ByName(src_name), Location::ByName(dst_name)) = (src_loc, dst_loc) else {
+        return Err(VolError::InvalidArgument("links are copied and moved by name".into()));
+    };
+    link::copy_or_move(
+        src.file(),
+        src.anchor(),
+        &src_name,
+        dst.file(),
+        dst.anchor(),
+        &dst_name,
+        remove_source,
+    )
 }
 
 unsafe extern "C" fn get(

@@ -144,6 +144,33 @@ pub fn get(file: &OpenFile, anchor: &ObjId, path: &str) -> Result<LinkInfo, VolE
     Ok(link)
 }
 
+/// `H5Lcopy` (`remove_source == false`) and `H5Lmove` (`true`): makes `dst_path` (relative
+/// to `dst_anchor` in `dst`) point where `src_path` points; a move then deletes the source.
+pub fn copy_or_move(
+    src: &OpenFile,
+    src_anchor: &ObjId,
+    src_path: &str,
+    dst: &OpenFile,
+    dst_anchor: &ObjId,
+    dst_path: &str,
+    remove_source: bool,
+) -> Result<(), VolError> {
+    dst.check_writable("link copy")?;
+    let link = get(src, src_anchor, src_path)?;
+    if let LinkTarget::Hard(id) = &link.target {
+        if !id.same_domain(dst.root()) {
+            return Err(VolError::InvalidArgument(
+                "a hard link cannot be copied or moved to another file".into(),
+            ));
+        }
+    }
+    create(dst, dst_anchor, dst_path, link.target)?;
+    if remove_source {
+        delete(src, src_anchor, src_path)?;
+    }
+    Ok(())
+}
+
 /// Whether the link at `path` exists; a missing parent group means `false`.
 pub fn exists(file: &OpenFile, anchor: &ObjId, path: &str) -> Result<bool, VolError> {
     match get(file, anchor, path) {
