@@ -21,6 +21,7 @@ mod info;
 mod introspect;
 mod link;
 mod object;
+pub mod os;
 mod plists;
 pub mod sys;
 

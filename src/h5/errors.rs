@@ -28,6 +28,7 @@ fn minor_for(error: &VolError) -> ErrorMessage {
         VolError::Hdf5Call { .. }
         | VolError::Client(_)
         | VolError::Model(_)
+        | VolError::Direct(_)
         | VolError::Internal(_) => ErrorMessage::CantOperate,
     }
 }

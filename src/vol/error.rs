@@ -3,6 +3,7 @@
 
 use super::config::ConfigError;
 use crate::client::ClientError;
+use crate::direct::DirectError;
 use crate::model::ModelError;
 
 /// Why a connector operation failed.
@@ -35,6 +36,9 @@ pub enum VolError {
     /// The service sent something restvol cannot understand.
     #[error("unexpected answer from the service: {0}")]
     Model(#[from] ModelError),
+    /// The local service for direct access could not be started.
+    #[error(transparent)]
+    Direct(#[from] DirectError),
     /// An internal invariant broke (a poisoned lock); please report.
     #[error("internal error: {0}")]
     Internal(&'static str),

@@ -171,6 +171,15 @@ impl OpenFile {
         self.session.send(request.domain(self.domain.clone()))
     }
 
+    /// Sends several requests about this domain concurrently; answers come back in order.
+    pub fn send_all(
+        &self,
+        requests: Vec<Request>,
+    ) -> Result<Vec<Result<crate::client::Response, VolError>>, VolError> {
+        let requests = requests.into_iter().map(|r| r.domain(self.domain.clone())).collect();
+        self.session.send_all(requests)
+    }
+
     /// Sends a request and parses its JSON answer.
     pub fn send_json(&self, request: Request) -> Result<Value, VolError> {
         Ok(self.send(request)?.json::<Value>()?)

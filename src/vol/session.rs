@@ -13,14 +13,16 @@ use once_cell::sync::Lazy;
 use super::error::VolError;
 use super::settings::{EndpointKey, Settings};
 use crate::client::{BlockingClient, ClientConfig, Request, Response};
+use crate::direct::{ServiceHandle, ServiceSettings};
+use super::config::{ConnectorConfig, Endpoint};
 
 /// One connection to a service.
 #[derive(Debug)]
 pub struct Session {
     settings: Settings,
     client: BlockingClient,
-    /// Whether the session runs its own local service (direct access).
-    direct: bool,
+    /// The local service (direct access); dropping the last handle stops it.
+    service: Option<ServiceHandle>,
 }
 
 static SESSIONS: Lazy<Mutex<HashMap<Settings, Weak<Session>>>> =
@@ -41,24 +43,17 @@ impl Session {
     }
 
     fn start(settings: &Settings) -> Result<Session, VolError> {
-        let config = match &settings.endpoint {
-            EndpointKey::Local(_) => {
-                return Err(VolError::Unsupported(
-                    "direct access (set HSDS_ENDPOINT to a server for now)",
-                ))
+        let (config, service) = match &settings.endpoint {
+            EndpointKey::Local(dn_count) => {
+                let handle = crate::direct::acquire(&service_settings(settings, *dn_count)?)?;
+                (handle.info().client_config()?, Some(handle))
             }
-            EndpointKey::Http(url) => ClientConfig::new(url)?,
-            EndpointKey::Unix(path) => ClientConfig::new(&path.to_string_lossy())?,
+            EndpointKey::Http(url) => (with_credentials(ClientConfig::new(url)?, settings), None),
+            EndpointKey::Unix(path) => {
+                (with_credentials(ClientConfig::new(&path.to_string_lossy())?, settings), None)
+            }
         };
-        let config = match (&settings.username, &settings.password) {
-            (Some(user), Some(password)) => config.with_credentials(user, password),
-            _ => config,
-        };
-        Ok(Session {
-            settings: settings.clone(),
-            client: BlockingClient::new(config)?,
-            direct: false,
-        })
+        Ok(Session { settings: settings.clone(), client: BlockingClient::new(config)?, service })
     }
 
     /// The settings this session was made from.
@@ -68,7 +63,24 @@ impl Session {
 
     /// Whether this session runs its own local service (direct access).
     pub fn is_direct(&self) -> bool {
-        self.direct
+        self.service.is_some()
+    }
+
+    /// Sends requests concurrently (bounded by the client), answers in order.
+    pub fn send_all(
+        &self,
+        requests: Vec<Request>,
+    ) -> Result<Vec<Result<Response, VolError>>, VolError> {
+        let requests: Vec<Request> = requests.into_iter().map(|r| self.with_bucket(r)).collect();
+        let replies = self.client.send_all(&requests)?;
+        Ok(replies.into_iter().map(|r| r.map_err(VolError::from)).collect())
+    }
+
+    fn with_bucket(&self, request: Request) -> Request {
+        match &self.settings.bucket {
+            Some(bucket) if request.bucket.is_none() => request.bucket(bucket.clone()),
+            _ => request,
+        }
     }
 
     /// Sends one request, adding the session's bucket.
@@ -79,4 +91,26 @@ impl Session {
         };
         Ok(self.client.send(&request)?)
     }
+}
+
+fn with_credentials(config: ClientConfig, settings: &Settings) -> ClientConfig {
+    match (&settings.username, &settings.password) {
+        (Some(user), Some(password)) => config.with_credentials(user, password),
+        _ => config,
+    }
+}
+
+/// The local service's settings: the resolved store, user and binary search.
+fn service_settings(settings: &Settings, dn_count: Option<u32>) -> Result<ServiceSettings, VolError> {
+    let config = ConnectorConfig {
+        endpoint: Some(Endpoint::Local { dn_count }),
+        username: settings.username.clone(),
+        password: None,
+        root_dir: settings.root_dir.clone(),
+        bucket: settings.bucket.clone(),
+        aws_s3_gateway: settings.aws_s3_gateway.clone(),
+        aws_region: settings.aws_region.clone(),
+        restvol_bin: settings.restvol_bin.clone(),
+    };
+    Ok(ServiceSettings::resolve(&config, |key| std::env::var(key).ok(), crate::ffi::os::plugin_dir())?)
 }

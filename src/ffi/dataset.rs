@@ -1,0 +1,337 @@
+//! `H5VL_dataset_class_t`: the `extern "C"` callbacks behind `H5Dcreate`, `H5Dopen`,
+//! `H5Dread`/`H5Dwrite` (and their `_multi` forms), `H5Dget_*`, `H5Dset_extent` and
+//! `H5Dclose`. Element bytes travel in the REST binary form (the dataset's type as
+//! [`crate::h5::types::to_hdf5`] builds it); HDF5's own conversion and selection routines map
+//! them to and from the application's memory type and memory selection.
+
+use std::ffi::{c_char, c_void};
+
+use serde_json::{json, Value};
+
+use super::boundary::guard;
+use super::hdf5::{drop_raw, hid_t, into_raw, str_arg, write_out};
+use super::object::{location, object, DatasetObject, VolObject};
+use super::plists::create_intermediate_groups;
+use super::{h5space, h5type, sys};
+use crate::h5::handle::OwnedId;
+use crate::h5::selection::{self, RestSelection};
+use crate::h5::{convert, plist, space, types};
+use crate::model::types::Datatype;
+use crate::model::Shape;
+use crate::vol::{dataset, VolError};
+
+/// `H5S_ALL`.
+const SPACE_ALL: hid_t = 0;
+
+pub(super) fn class() -> sys::H5VL_dataset_class_t {
+    sys::H5VL_dataset_class_t {
+        create: Some(create),
+        open: Some(open),
+        read: Some(read),
+        write: Some(write),
+        get: Some(get),
+        specific: Some(specific),
+        optional: None,
+        close: Some(close),
+    }
+}
+
+/// Builds the connector object for a dataset from its JSON.
+fn dataset_object(
+    handle: crate::vol::object::ObjHandle,
+    json: &Value,
+) -> Result<DatasetObject, VolError> {
+    let datatype = Datatype::from_json(json.get("type").unwrap_or(&Value::Null))?;
+    let shape = Shape::from_json(json.get("shape").unwrap_or(&Value::Null))?;
+    let file_type = types::to_hdf5(&datatype)?;
+    let element_size = h5type::size(file_type.id())?;
+    let props = json.get("creationProperties").cloned().unwrap_or_else(|| json!({}));
+    let dcpl = plist::dataset_plist(&props, &datatype, file_type.id())?;
+    Ok(DatasetObject { handle, datatype, shape, file_type, element_size, dcpl })
+}
+
+#[allow(clippy::too_many_arguments)]
+unsafe extern "C" fn create(
+    obj: *mut c_void,
+    loc_params: *const sys::H5VL_loc_params_t,
+    name: *const c_char,
+    lcpl_id: hid_t,
+    type_id: hid_t,
+    space_id: hid_t,
+    dcpl_id: hid_t,
+    _dapl_id: hid_t,
+    _dxpl_id: hid_t,
+    _req: *mut *mut c_void,
+) -> *mut c_void {
+    guard("H5Dcreate", std::ptr::null_mut(), || {
+        // SAFETY: HDF5 passes an object this connector made and valid location parameters.
+        let (parent, _loc) = unsafe { (object(obj)?, location(loc_params)?) };
+        let path = if name.is_null() {
+            None
+        } else {
+            // SAFETY: a C string valid for the call.
+            Some(unsafe { str_arg(name, "name") }?)
+        };
+        let datatype = types::to_rest(type_id)?;
+        let shape = space::to_rest(space_id)?;
+        let props = plist::dataset_creation_properties(dcpl_id, &datatype)?;
+        let mut body = json!({"type": datatype.to_json(), "creationProperties": props});
+        shape.add_to_request(&mut body);
+        let intermediate = create_intermediate_groups(lcpl_id)?;
+        let (handle, json) =
+            dataset::create(parent.file(), parent.anchor(), path, intermediate, body)?;
+        Ok(into_raw(VolObject::Dataset(dataset_object(handle, &json)?)))
+    })
+}
+
+unsafe extern "C" fn open(
+    obj: *mut c_void,
+    loc_params: *const sys::H5VL_loc_params_t,
+    name: *const c_char,
+    _dapl_id: hid_t,
+    _dxpl_id: hid_t,
+    _req: *mut *mut c_void,
+) -> *mut c_void {
+    guard("H5Dopen", std::ptr::null_mut(), || {
+        // SAFETY: HDF5 passes an object this connector made and valid location parameters.
+        let (parent, _loc) = unsafe { (object(obj)?, location(loc_params)?) };
+        // SAFETY: a C string valid for the call.
+        let name = unsafe { str_arg(name, "name") }?;
+        let (handle, json) = dataset::open(parent.file(), parent.anchor(), name)?;
+        Ok(into_raw(VolObject::Dataset(dataset_object(handle, &json)?)))
+    })
+}
+
+/// The dataset's current dataspace with all elements selected.
+fn current_space(dset: &DatasetObject) -> Result<OwnedId, VolError> {
+    Ok(space::to_hdf5(&dset.shape)?)
+}
+
+/// One dataset's part of an `H5Dread`/`H5Dwrite` call, made safe: the file selection in REST
+/// form, the memory space to scatter to / gather from, and how many elements move.
+struct Transfer {
+    rest: RestSelection,
+    mem_space: OwnedId,
+    count: usize,
+}
+
+fn plan(dset: &DatasetObject, mem_space_id: hid_t, file_space_id: hid_t) -> Result<Transfer, VolError> {
+    let file_space = if file_space_id == SPACE_ALL {
+        current_space(dset)?
+    } else {
+        OwnedId::dataspace(h5space::copy(file_space_id)?)
+    };
+    let rest = selection::rest_selection(file_space.id())?;
+    let count = selection::selected_count(file_space.id())? as usize;
+    let mem_space = if mem_space_id == SPACE_ALL {
+        file_space
+    } else {
+        OwnedId::dataspace(h5space::copy(mem_space_id)?)
+    };
+    let mem_count = selection::selected_count(mem_space.id())? as usize;
+    if mem_count != count {
+        return Err(VolError::InvalidArgument(format!(
+            "memory selection has {mem_count} elements, file selection has {count}"
+        )));
+    }
+    Ok(Transfer { rest, mem_space, count })
+}
+
+/// Size in bytes of the application buffer a memory space describes.
+fn app_buffer_len(mem_space: hid_t, mem_type: hid_t) -> Result<usize, VolError> {
+    let points = h5space::extent_points(mem_space)? as usize;
+    Ok(points * h5type::size(mem_type)?)
+}
+
+#[allow(clippy::too_many_arguments)]
+unsafe extern "C" fn read(
+    count: usize,
+    dset: *mut *mut c_void,
+    mem_type_id: *mut hid_t,
+    mem_space_id: *mut hid_t,
+    file_space_id: *mut hid_t,
+    _dxpl_id: hid_t,
+    buf: *mut *mut c_void,
+    _req: *mut *mut c_void,
+) -> sys::herr_t {
+    guard("H5Dread", -1, || {
+        for i in 0..count {
+            // SAFETY: HDF5 passes `count`-long arrays; element i of each is valid.
+            let (obj, mem_type, mem_space, file_space, out) = unsafe {
+                (*dset.add(i), *mem_type_id.add(i), *mem_space_id.add(i), *file_space_id.add(i), *buf.add(i))
+            };
+            // SAFETY: a dataset object this connector made.
+            let VolObject::Dataset(d) = (unsafe { object(obj) })? else {
+                return Err(VolError::InvalidArgument("not a dataset".into()));
+            };
+            let transfer = plan(d, mem_space, file_space)?;
+            if transfer.count == 0 {
+                continue;
+            }
+            let packed = dataset::read(d.handle.file(), d.handle.id(), &transfer.rest, d.element_size)?;
+            let expected = transfer.count * d.element_size;
+            if packed.len() != expected {
+                return Err(VolError::InvalidArgument(format!(
+                    "service returned {} bytes, expected {expected}",
+                    packed.len()
+                )));
+            }
+            let app_len = app_buffer_len(transfer.mem_space.id(), mem_type)?;
+            if out.is_null() {
+                return Err(VolError::NullArgument("buf"));
+            }
+            // SAFETY: H5Dread's contract: `out` holds the memory space's extent in elements of
+            // the memory type.
+            let app = unsafe { std::slice::from_raw_parts_mut(out.cast::<u8>(), app_len) };
+            let converted = if h5type::equal(mem_type, d.file_type.id())? {
+                packed
+            } else {
+                convert::convert_fixed(d.file_type.id(), mem_type, transfer.count, &packed, None)?
+            };
+            selection::scatter(transfer.mem_space.id(), mem_type, &converted, app)?;
+        }
+        Ok(0)
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+unsafe extern "C" fn write(
+    count: usize,
+    dset: *mut *mut c_void,
+    mem_type_id: *mut hid_t,
+    mem_space_id: *mut hid_t,
+    file_space_id: *mut hid_t,
+    _dxpl_id: hid_t,
+    buf: *mut *const c_void,
+    _req: *mut *mut c_void,
+) -> sys::herr_t {
+    guard("H5Dwrite", -1, || {
+        for i in 0..count {
+            // SAFETY: HDF5 passes `count`-long arrays; element i of each is valid.
+            let (obj, mem_type, mem_space, file_space, input) = unsafe {
+                (*dset.add(i), *mem_type_id.add(i), *mem_space_id.add(i), *file_space_id.add(i), *buf.add(i))
+            };
+            // SAFETY: a dataset object this connector made.
+            let VolObject::Dataset(d) = (unsafe { object(obj) })? else {
+                return Err(VolError::InvalidArgument("not a dataset".into()));
+            };
+            let transfer = plan(d, mem_space, file_space)?;
+            if transfer.count == 0 {
+                continue;
+            }
+            if input.is_null() {
+                return Err(VolError::NullArgument("buf"));
+            }
+            let app_len = app_buffer_len(transfer.mem_space.id(), mem_type)?;
+            // SAFETY: H5Dwrite's contract: `input` holds the memory space's extent in elements
+            // of the memory type.
+            let app = unsafe { std::slice::from_raw_parts(input.cast::<u8>(), app_len) };
+            let packed = selection::gather(transfer.mem_space.id(), mem_type, app)?;
+            let converted = if h5type::equal(mem_type, d.file_type.id())? {
+                packed
+            } else {
+                convert::convert_fixed(mem_type, d.file_type.id(), transfer.count, &packed, None)?
+            };
+            dataset::write(d.handle.file(), d.handle.id(), &transfer.rest, d.element_size, converted)?;
+        }
+        Ok(0)
+    })
+}
+
+unsafe extern "C" fn get(
+    obj: *mut c_void,
+    args: *mut sys::H5VL_dataset_get_args_t,
+    _dxpl_id: hid_t,
+    _req: *mut *mut c_void,
+) -> sys::herr_t {
+    guard("H5Dget", -1, || {
+        // SAFETY: HDF5 passes an object this connector made.
+        let VolObject::Dataset(d) = (unsafe { object(obj) })? else {
+            return Err(VolError::InvalidArgument("not a dataset".into()));
+        };
+        if args.is_null() {
+            return Err(VolError::NullArgument("args"));
+        }
+        // SAFETY: non-NULL, valid for the call.
+        let args = unsafe { &mut *args };
+        match args.op_type {
+            sys::H5VL_DATASET_GET_SPACE => {
+                args.args.get_space.space_id = current_space(d)?.into_raw();
+            }
+            sys::H5VL_DATASET_GET_TYPE => {
+                args.args.get_type.type_id = h5type::copy(d.file_type.id())?;
+            }
+            sys::H5VL_DATASET_GET_DCPL => {
+                args.args.get_dcpl.dcpl_id = super::plists::copy_id(d.dcpl.id())?;
+            }
+            sys::H5VL_DATASET_GET_DAPL => {
+                args.args.get_dapl.dapl_id = super::plists::default_dapl()?;
+            }
+            sys::H5VL_DATASET_GET_SPACE_STATUS => {
+                // SAFETY: the union holds get_space_status; `status` is an out-pointer.
+                unsafe {
+                    write_out(
+                        args.args.get_space_status.status,
+                        "status",
+                        sys::H5D_SPACE_STATUS_ALLOCATED,
+                    )
+                }?;
+            }
+            sys::H5VL_DATASET_GET_STORAGE_SIZE => {
+                let bytes = d.shape.element_count() * d.element_size as u64;
+                // SAFETY: the union holds get_storage_size; `storage_size` is an out-pointer.
+                unsafe { write_out(args.args.get_storage_size.storage_size, "storage_size", bytes) }?;
+            }
+            _ => return Err(VolError::Unsupported("this H5Dget query")),
+        }
+        Ok(0)
+    })
+}
+
+unsafe extern "C" fn specific(
+    obj: *mut c_void,
+    args: *mut sys::H5VL_dataset_specific_args_t,
+    _dxpl_id: hid_t,
+    _req: *mut *mut c_void,
+) -> sys::herr_t {
+    guard("H5Dspecific", -1, || {
+        if args.is_null() {
+            return Err(VolError::NullArgument("args"));
+        }
+        // SAFETY: non-NULL, valid for the call.
+        let args = unsafe { &mut *args };
+        match args.op_type {
+            sys::H5VL_DATASET_SET_EXTENT => {
+                // SAFETY: HDF5 passes a dataset object this connector made, and exclusive use
+                // of it for the call.
+                let VolObject::Dataset(d) = (unsafe { super::object::object_mut(obj) })? else {
+                    return Err(VolError::InvalidArgument("not a dataset".into()));
+                };
+                let rank = d.shape.dims().len();
+                // SAFETY: the union holds set_extent; `size` points to `rank` values.
+                let size = unsafe { args.args.set_extent.size };
+                if size.is_null() {
+                    return Err(VolError::NullArgument("size"));
+                }
+                // SAFETY: non-NULL array of the dataset's rank.
+                let dims = unsafe { std::slice::from_raw_parts(size, rank) }.to_vec();
+                dataset::set_extent(d.handle.file(), d.handle.id(), &dims)?;
+                d.shape = d.shape.with_dims(&dims)?;
+            }
+            sys::H5VL_DATASET_FLUSH | sys::H5VL_DATASET_REFRESH => {
+                // SAFETY: HDF5 passes an object this connector made.
+                unsafe { object(obj) }?.file().flush()?;
+            }
+            _ => return Err(VolError::Unsupported("this H5D operation")),
+        }
+        Ok(0)
+    })
+}
+
+unsafe extern "C" fn close(dset: *mut c_void, _dxpl_id: hid_t, _req: *mut *mut c_void) -> sys::herr_t {
+    guard("H5Dclose", -1, || {
+        // SAFETY: HDF5 closes each dataset object exactly once and never uses it afterwards.
+        unsafe { drop_raw::<VolObject>(dset) };
+        Ok(0)
+    })
+}

@@ -1,0 +1,159 @@
+//! Datasets: create and open over `/datasets`, and moving element bytes in the REST binary
+//! form (`/datasets/{id}/value`) for any selection: one `select` request, several boxes sent
+//! concurrently, or a point list.
+
+use std::sync::Arc;
+
+use base64::Engine as _;
+use serde_json::{json, Value};
+
+use super::error::VolError;
+use super::file::OpenFile;
+use super::object::{resolve, ObjHandle};
+use crate::client::Request;
+use crate::h5::selection::RestSelection;
+use crate::model::{ObjClass, ObjId};
+
+/// `H5Dcreate`: makes a dataset at `path` relative to `anchor`. `body` holds `type`, `shape`,
+/// `maxdims` and `creationProperties` as the REST API takes them.
+pub fn create(
+    file: &Arc<OpenFile>,
+    anchor: &ObjId,
+    path: Option<&str>,
+    intermediate: bool,
+    mut body: Value,
+) -> Result<(ObjHandle, Value), VolError> {
+    file.check_writable("dataset create")?;
+    if let Some(path) = path {
+        let name = path.trim_end_matches('/');
+        if name.is_empty() || name == "." {
+            return Err(VolError::InvalidArgument(format!("invalid dataset name '{path}'")));
+        }
+        let parent = if name.starts_with('/') { file.root() } else { anchor };
+        body["h5path"] = json!(name);
+        body["parent_id"] = json!(parent.as_str());
+    }
+    let mut request = Request::post("/datasets").json(body);
+    if intermediate {
+        request = request.param("implicit", "1");
+    }
+    let reply = file.send_json(request)?;
+    let id = reply
+        .get("id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| VolError::InvalidArgument("dataset create: reply has no id".into()))?;
+    let handle = ObjHandle::new(file.clone(), ObjId::parse(id)?);
+    let json = file.send_json(Request::get(format!("/datasets/{id}")))?;
+    Ok((handle, json))
+}
+
+/// `H5Dopen`: the dataset at `path` relative to `anchor`, with its JSON.
+pub fn open(
+    file: &Arc<OpenFile>,
+    anchor: &ObjId,
+    path: &str,
+) -> Result<(ObjHandle, Value), VolError> {
+    let found = resolve(file, anchor, path)?;
+    if found.id.class() != ObjClass::Dataset {
+        return Err(VolError::InvalidArgument(format!("'{path}' is not a dataset")));
+    }
+    let json = if found.json.get("type").is_some() && found.json.get("shape").is_some() {
+        found.json
+    } else {
+        file.send_json(Request::get(format!("/datasets/{}", found.id.as_str())))?
+    };
+    Ok((ObjHandle::new(file.clone(), found.id), json))
+}
+
+fn value_path(id: &ObjId) -> String {
+    format!("/datasets/{}/value", id.as_str())
+}
+
+/// Reads the selected elements in selection order, each `element_size` bytes in the REST
+/// binary form.
+pub fn read(
+    file: &OpenFile,
+    id: &ObjId,
+    selection: &RestSelection,
+    element_size: usize,
+) -> Result<Vec<u8>, VolError> {
+    match selection {
+        RestSelection::Empty => Ok(Vec::new()),
+        RestSelection::All => body_of(file.send(Request::get(value_path(id)).accept_binary())?),
+        RestSelection::Select(_) => {
+            let select = selection.select_param().unwrap_or_default();
+            body_of(file.send(Request::get(value_path(id)).param("select", select).accept_binary())?)
+        }
+        RestSelection::Boxes(boxes) => {
+            let requests: Vec<Request> = boxes
+                .select_params()
+                .into_iter()
+                .map(|select| Request::get(value_path(id)).param("select", select).accept_binary())
+                .collect();
+            let mut parts = Vec::with_capacity(requests.len());
+            for reply in file.send_all(requests)? {
+                parts.push(body_of(reply?)?);
+            }
+            Ok(boxes.assemble(&parts, element_size)?)
+        }
+        RestSelection::Points(points) => {
+            let body = json!({ "points": points });
+            body_of(file.send(Request::post(value_path(id)).json(body).accept_binary())?)
+        }
+    }
+}
+
+/// Writes `data` (the selected elements in selection order, REST binary form).
+pub fn write(
+    file: &OpenFile,
+    id: &ObjId,
+    selection: &RestSelection,
+    element_size: usize,
+    data: Vec<u8>,
+) -> Result<(), VolError> {
+    file.check_writable("dataset write")?;
+    match selection {
+        RestSelection::Empty => Ok(()),
+        RestSelection::All => {
+            file.send(Request::put(value_path(id)).binary(data))?;
+            Ok(())
+        }
+        RestSelection::Select(_) => {
+            let select = selection.select_param().unwrap_or_default();
+            file.send(Request::put(value_path(id)).param("select", select).binary(data))?;
+            Ok(())
+        }
+        RestSelection::Boxes(boxes) => {
+            let parts = boxes.split(&data, element_size)?;
+            let requests: Vec<Request> = boxes
+                .select_params()
+                .into_iter()
+                .zip(parts)
+                .map(|(select, part)| {
+                    Request::put(value_path(id)).param("select", select).binary(part)
+                })
+                .collect();
+            for reply in file.send_all(requests)? {
+                reply?;
+            }
+            Ok(())
+        }
+        RestSelection::Points(points) => {
+            let encoded = base64::engine::general_purpose::STANDARD.encode(&data);
+            let body = json!({ "points": points, "value_base64": encoded });
+            file.send(Request::put(value_path(id)).json(body))?;
+            Ok(())
+        }
+    }
+}
+
+/// `H5Dset_extent`: sets the dataset's current dimensions.
+pub fn set_extent(file: &OpenFile, id: &ObjId, dims: &[u64]) -> Result<(), VolError> {
+    file.check_writable("dataset extend")?;
+    file.send(Request::put(format!("/datasets/{}/shape", id.as_str())).json(json!({"shape": dims})))?;
+    Ok(())
+}
+
+fn body_of(reply: crate::client::Response) -> Result<Vec<u8>, VolError> {
+    Ok(reply.body.to_vec())
+}
