@@ -14,6 +14,9 @@
 pub mod api;
 pub(crate) mod boundary;
 mod class;
+pub(crate) mod h5plist;
+pub(crate) mod h5space;
+pub(crate) mod h5type;
 pub(crate) mod hdf5;
 mod info;
 mod introspect;
