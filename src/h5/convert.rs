@@ -69,6 +69,7 @@ mod tests {
 
     #[test]
     fn integers_across_sizes_and_byte_orders() {
+        let _hdf5 = crate::h5::handle::hdf5_test_lock();
         let be16 = hdf5_type(json!("H5T_STD_I16BE"));
         let le64 = hdf5_type(json!("H5T_STD_I64LE"));
         let data: Vec<u8> = [-2i16, 300].iter().flat_map(|v| v.to_be_bytes()).collect();
@@ -81,6 +82,7 @@ mod tests {
 
     #[test]
     fn floats_to_doubles_and_back() {
+        let _hdf5 = crate::h5::handle::hdf5_test_lock();
         let f32le = hdf5_type(json!("H5T_IEEE_F32LE"));
         let f64be = hdf5_type(json!("H5T_IEEE_F64BE"));
         let data: Vec<u8> = [1.5f32, -0.25].iter().flat_map(|v| v.to_le_bytes()).collect();
@@ -92,6 +94,7 @@ mod tests {
 
     #[test]
     fn compound_field_subsets_keep_the_background() {
+        let _hdf5 = crate::h5::handle::hdf5_test_lock();
         // REST form: packed {a: i32le, b: f64le}; memory: {b: f64le} only, then {a, b} padded.
         let rest = hdf5_type(json!({"class": "H5T_COMPOUND", "fields": [
             {"name": "a", "type": "H5T_STD_I32LE"}, {"name": "b", "type": "H5T_IEEE_F64LE"}]}));
@@ -114,6 +117,7 @@ mod tests {
 
     #[test]
     fn wrong_lengths_are_refused() {
+        let _hdf5 = crate::h5::handle::hdf5_test_lock();
         let i32le = hdf5_type(json!("H5T_STD_I32LE"));
         assert!(convert_fixed(i32le.id(), i32le.id(), 2, &[0; 7], None).is_err());
     }

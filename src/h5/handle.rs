@@ -72,3 +72,12 @@ impl Drop for OwnedId {
         };
     }
 }
+
+/// Serializes unit tests that call libhdf5: the library is built without thread safety, and the
+/// test harness runs tests on several threads. Hold the guard for the whole test (declare it
+/// first, so it outlives every [`OwnedId`]).
+#[cfg(test)]
+pub(crate) fn hdf5_test_lock() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}

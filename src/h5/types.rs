@@ -386,6 +386,7 @@ mod tests {
 
     #[test]
     fn integers_and_floats_of_all_sizes_and_orders() {
+        let _hdf5 = crate::h5::handle::hdf5_test_lock();
         for sign in ["I", "U"] {
             for bits in [8, 16, 32, 64] {
                 for order in ["LE", "BE"] {
@@ -403,6 +404,7 @@ mod tests {
 
     #[test]
     fn native_types_read_as_standard_names() {
+        let _hdf5 = crate::h5::handle::hdf5_test_lock();
         let native_int = copy_predefined(Predefined::StdInt(4, true, false)).unwrap();
         assert_eq!(
             rest_json(native_int.id()),
@@ -414,6 +416,7 @@ mod tests {
 
     #[test]
     fn non_standard_numbers_are_refused_clearly() {
+        let _hdf5 = crate::h5::handle::hdf5_test_lock();
         let odd = copy_predefined(Predefined::StdInt(4, true, false)).unwrap();
         crate::ffi::h5type::set_size(odd.id(), Some(3)).unwrap();
         let message = to_rest(odd.id()).unwrap_err().to_string();
@@ -422,6 +425,7 @@ mod tests {
 
     #[test]
     fn strings_of_every_charset_and_padding() {
+        let _hdf5 = crate::h5::handle::hdf5_test_lock();
         for cset in ["H5T_CSET_ASCII", "H5T_CSET_UTF8"] {
             for pad in ["H5T_STR_NULLTERM", "H5T_STR_NULLPAD", "H5T_STR_SPACEPAD"] {
                 round_trip(
@@ -435,6 +439,7 @@ mod tests {
 
     #[test]
     fn compounds_nested_enums_arrays_vlens_opaque_references() {
+        let _hdf5 = crate::h5::handle::hdf5_test_lock();
         round_trip(json!({"class": "H5T_COMPOUND", "fields": [
             {"name": "a", "type": "H5T_STD_I8LE"},
             {"name": "b", "type": "H5T_IEEE_F64BE"},
@@ -458,6 +463,7 @@ mod tests {
 
     #[test]
     fn packed_rest_size_and_memory_size_differ_for_padded_compounds() {
+        let _hdf5 = crate::h5::handle::hdf5_test_lock();
         let compound = OwnedId::datatype(h5type::create(h5type::H5T_COMPOUND, 16).unwrap());
         let i8_type = copy_predefined(Predefined::StdInt(1, true, false)).unwrap();
         let f64_type = copy_predefined(Predefined::Ieee(8, false)).unwrap();
@@ -482,12 +488,14 @@ mod tests {
 
     #[test]
     fn new_style_references_map_to_object_references() {
+        let _hdf5 = crate::h5::handle::hdf5_test_lock();
         let new_ref = h5type::predefined(Predefined::Ref).unwrap();
         assert_eq!(to_rest(new_ref).unwrap(), Datatype::Reference(ReferenceKind::Object));
     }
 
     #[test]
     fn committed_types_are_reported_and_need_resolving() {
+        let _hdf5 = crate::h5::handle::hdf5_test_lock();
         let int = copy_predefined(Predefined::StdInt(4, true, false)).unwrap();
         assert!(!is_committed(int.id()).unwrap());
         let root = crate::model::ids::new_root_id().unwrap();
