@@ -5,6 +5,8 @@ pub mod convert;
 pub mod error;
 pub mod errors;
 pub mod handle;
+pub mod selection;
+pub mod space;
 pub mod types;
 
 pub use error::{H5Error, H5Result};
