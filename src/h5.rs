@@ -5,6 +5,7 @@ pub mod convert;
 pub mod error;
 pub mod errors;
 pub mod handle;
+pub mod plist;
 pub mod selection;
 pub mod space;
 pub mod types;
