@@ -14,8 +14,12 @@
 pub mod api;
 pub(crate) mod boundary;
 mod class;
+mod dataset;
 mod file;
 mod group;
+pub(crate) mod h5plist;
+pub(crate) mod h5space;
+pub(crate) mod h5type;
 pub(crate) mod hdf5;
 mod info;
 mod introspect;
