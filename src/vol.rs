@@ -3,6 +3,7 @@
 
 pub mod caps;
 pub mod config;
+pub mod dataset;
 pub mod domain_name;
 pub mod error;
 pub mod file;

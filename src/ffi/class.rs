@@ -6,7 +6,7 @@ use std::ffi::c_void;
 use once_cell::sync::Lazy;
 
 use super::boundary::guard;
-use super::{file, group, info, introspect, link, sys};
+use super::{dataset, file, group, info, introspect, link, sys};
 use crate::vol::caps;
 
 /// Connector name, as in `HDF5_VOL_CONNECTOR=REST` (the same as HDF Group's REST VOL).
@@ -43,6 +43,7 @@ static CLASS: Lazy<ConnectorClass> = Lazy::new(|| {
         initialize: Some(initialize),
         terminate: Some(terminate),
         info_cls: info::class(),
+        dataset_cls: dataset::class(),
         file_cls: file::class(),
         group_cls: group::class(),
         link_cls: link::class(),

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use super::boundary::guard;
 use super::hdf5::{drop_raw, hid_t, into_raw, str_arg, write_out};
 use super::object::{location, object, DatasetObject, VolObject};
-use super::plists::create_intermediate_groups;
+use super::plists::{create_intermediate_groups, require_class, PlistClass};
 use super::{h5space, h5type, sys};
 use crate::h5::handle::OwnedId;
 use crate::h5::selection::{self, RestSelection};
@@ -46,8 +46,8 @@ fn dataset_object(
     let file_type = types::to_hdf5(&datatype)?;
     let element_size = h5type::size(file_type.id())?;
     let props = json.get("creationProperties").cloned().unwrap_or_else(|| json!({}));
-    let dcpl = plist::dataset_plist(&props, &datatype, file_type.id())?;
-    Ok(DatasetObject { handle, datatype, shape, file_type, element_size, dcpl })
+    let dcpl = plist::dataset_plist(&props, &datatype, json.get("layout"))?;
+    Ok(DatasetObject { handle, shape, file_type, element_size, dcpl })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -59,13 +59,14 @@ unsafe extern "C" fn create(
     type_id: hid_t,
     space_id: hid_t,
     dcpl_id: hid_t,
-    _dapl_id: hid_t,
+    dapl_id: hid_t,
     _dxpl_id: hid_t,
     _req: *mut *mut c_void,
 ) -> *mut c_void {
     guard("H5Dcreate", std::ptr::null_mut(), || {
         // SAFETY: HDF5 passes an object this connector made and valid location parameters.
         let (parent, _loc) = unsafe { (object(obj)?, location(loc_params)?) };
+        require_class(dapl_id, PlistClass::DatasetAccess, "the dataset access property list")?;
         let path = if name.is_null() {
             None
         } else {
@@ -76,7 +77,7 @@ unsafe extern "C" fn create(
         let shape = space::to_rest(space_id)?;
         let props = plist::dataset_creation_properties(dcpl_id, &datatype)?;
         let mut body = json!({"type": datatype.to_json(), "creationProperties": props});
-        shape.add_to_request(&mut body);
+        add_shape(&mut body, &shape);
         let intermediate = create_intermediate_groups(lcpl_id)?;
         let (handle, json) =
             dataset::create(parent.file(), parent.anchor(), path, intermediate, body)?;
@@ -88,18 +89,34 @@ unsafe extern "C" fn open(
     obj: *mut c_void,
     loc_params: *const sys::H5VL_loc_params_t,
     name: *const c_char,
-    _dapl_id: hid_t,
+    dapl_id: hid_t,
     _dxpl_id: hid_t,
     _req: *mut *mut c_void,
 ) -> *mut c_void {
     guard("H5Dopen", std::ptr::null_mut(), || {
         // SAFETY: HDF5 passes an object this connector made and valid location parameters.
         let (parent, _loc) = unsafe { (object(obj)?, location(loc_params)?) };
+        require_class(dapl_id, PlistClass::DatasetAccess, "the dataset access property list")?;
         // SAFETY: a C string valid for the call.
         let name = unsafe { str_arg(name, "name") }?;
         let (handle, json) = dataset::open(parent.file(), parent.anchor(), name)?;
         Ok(into_raw(VolObject::Dataset(dataset_object(handle, &json)?)))
     })
+}
+
+/// Puts `shape` into a POST /datasets body in the forms HSDS takes.
+fn add_shape(body: &mut Value, shape: &Shape) {
+    match shape {
+        Shape::Null => body["shape"] = json!("H5S_NULL"),
+        Shape::Scalar => {}
+        _ => {
+            body["shape"] = json!(shape.dims());
+            if let Some(max) = shape.maxdims() {
+                let max: Vec<Value> = max.iter().map(|m| m.to_json()).collect();
+                body["maxdims"] = json!(max);
+            }
+        }
+    }
 }
 
 /// The dataset's current dataspace with all elements selected.
@@ -115,7 +132,11 @@ struct Transfer {
     count: usize,
 }
 
-fn plan(dset: &DatasetObject, mem_space_id: hid_t, file_space_id: hid_t) -> Result<Transfer, VolError> {
+fn plan(
+    dset: &DatasetObject,
+    mem_space_id: hid_t,
+    file_space_id: hid_t,
+) -> Result<Transfer, VolError> {
     let file_space = if file_space_id == SPACE_ALL {
         current_space(dset)?
     } else {
@@ -158,7 +179,13 @@ unsafe extern "C" fn read(
         for i in 0..count {
             // SAFETY: HDF5 passes `count`-long arrays; element i of each is valid.
             let (obj, mem_type, mem_space, file_space, out) = unsafe {
-                (*dset.add(i), *mem_type_id.add(i), *mem_space_id.add(i), *file_space_id.add(i), *buf.add(i))
+                (
+                    *dset.add(i),
+                    *mem_type_id.add(i),
+                    *mem_space_id.add(i),
+                    *file_space_id.add(i),
+                    *buf.add(i),
+                )
             };
             // SAFETY: a dataset object this connector made.
             let VolObject::Dataset(d) = (unsafe { object(obj) })? else {
@@ -168,7 +195,8 @@ unsafe extern "C" fn read(
             if transfer.count == 0 {
                 continue;
             }
-            let packed = dataset::read(d.handle.file(), d.handle.id(), &transfer.rest, d.element_size)?;
+            let packed =
+                dataset::read(d.handle.file(), d.handle.id(), &transfer.rest, d.element_size)?;
             let expected = transfer.count * d.element_size;
             if packed.len() != expected {
                 return Err(VolError::InvalidArgument(format!(
@@ -209,7 +237,13 @@ unsafe extern "C" fn write(
         for i in 0..count {
             // SAFETY: HDF5 passes `count`-long arrays; element i of each is valid.
             let (obj, mem_type, mem_space, file_space, input) = unsafe {
-                (*dset.add(i), *mem_type_id.add(i), *mem_space_id.add(i), *file_space_id.add(i), *buf.add(i))
+                (
+                    *dset.add(i),
+                    *mem_type_id.add(i),
+                    *mem_space_id.add(i),
+                    *file_space_id.add(i),
+                    *buf.add(i),
+                )
             };
             // SAFETY: a dataset object this connector made.
             let VolObject::Dataset(d) = (unsafe { object(obj) })? else {
@@ -232,7 +266,13 @@ unsafe extern "C" fn write(
             } else {
                 convert::convert_fixed(mem_type, d.file_type.id(), transfer.count, &packed, None)?
             };
-            dataset::write(d.handle.file(), d.handle.id(), &transfer.rest, d.element_size, converted)?;
+            dataset::write(
+                d.handle.file(),
+                d.handle.id(),
+                &transfer.rest,
+                d.element_size,
+                converted,
+            )?;
         }
         Ok(0)
     })
@@ -262,10 +302,12 @@ unsafe extern "C" fn get(
                 args.args.get_type.type_id = h5type::copy(d.file_type.id())?;
             }
             sys::H5VL_DATASET_GET_DCPL => {
-                args.args.get_dcpl.dcpl_id = super::plists::copy_id(d.dcpl.id())?;
+                args.args.get_dcpl.dcpl_id = super::plists::copy_plist(d.dcpl.id())?;
             }
             sys::H5VL_DATASET_GET_DAPL => {
-                args.args.get_dapl.dapl_id = super::plists::default_dapl()?;
+                args.args.get_dapl.dapl_id =
+                    super::plists::OwnedPlist::create(super::plists::PlistClass::DatasetAccess)?
+                        .copy_for_caller()?;
             }
             sys::H5VL_DATASET_GET_SPACE_STATUS => {
                 // SAFETY: the union holds get_space_status; `status` is an out-pointer.
@@ -278,9 +320,11 @@ unsafe extern "C" fn get(
                 }?;
             }
             sys::H5VL_DATASET_GET_STORAGE_SIZE => {
-                let bytes = d.shape.element_count() * d.element_size as u64;
+                let bytes = d.shape.num_elements() * d.element_size as u64;
                 // SAFETY: the union holds get_storage_size; `storage_size` is an out-pointer.
-                unsafe { write_out(args.args.get_storage_size.storage_size, "storage_size", bytes) }?;
+                unsafe {
+                    write_out(args.args.get_storage_size.storage_size, "storage_size", bytes)
+                }?;
             }
             _ => return Err(VolError::Unsupported("this H5Dget query")),
         }
@@ -316,7 +360,7 @@ unsafe extern "C" fn specific(
                 // SAFETY: non-NULL array of the dataset's rank.
                 let dims = unsafe { std::slice::from_raw_parts(size, rank) }.to_vec();
                 dataset::set_extent(d.handle.file(), d.handle.id(), &dims)?;
-                d.shape = d.shape.with_dims(&dims)?;
+                d.shape = d.shape.resized(&dims)?;
             }
             sys::H5VL_DATASET_FLUSH | sys::H5VL_DATASET_REFRESH => {
                 // SAFETY: HDF5 passes an object this connector made.
@@ -328,7 +372,11 @@ unsafe extern "C" fn specific(
     })
 }
 
-unsafe extern "C" fn close(dset: *mut c_void, _dxpl_id: hid_t, _req: *mut *mut c_void) -> sys::herr_t {
+unsafe extern "C" fn close(
+    dset: *mut c_void,
+    _dxpl_id: hid_t,
+    _req: *mut *mut c_void,
+) -> sys::herr_t {
     guard("H5Dclose", -1, || {
         // SAFETY: HDF5 closes each dataset object exactly once and never uses it afterwards.
         unsafe { drop_raw::<VolObject>(dset) };

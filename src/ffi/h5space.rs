@@ -27,6 +27,12 @@ pub(crate) fn close(id: hid_t) -> Result<(), VolError> {
     check_status("H5Sclose", unsafe { sys::H5Sclose(id) })
 }
 
+/// `H5Scopy`: a new dataspace with the same extent and selection.
+pub(crate) fn copy(id: hid_t) -> Result<hid_t, VolError> {
+    // SAFETY: identifier by value; HDF5 validates it.
+    check_id("H5Scopy", unsafe { sys::H5Scopy(id) })
+}
+
 /// `H5Screate` of a scalar or null dataspace.
 pub(crate) fn create(class: H5S_class_t) -> Result<hid_t, VolError> {
     // SAFETY: plain value; HDF5 validates it.

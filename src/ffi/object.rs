@@ -23,6 +23,22 @@ pub struct FileObject {
     pub fapl: OwnedPlist,
 }
 
+/// An open dataset: its handle, type and shape as the service describes them, and the HDF5
+/// ids built from them.
+#[derive(Debug)]
+pub struct DatasetObject {
+    /// The dataset in its file.
+    pub handle: ObjHandle,
+    /// The current shape.
+    pub shape: crate::model::Shape,
+    /// The stored type as an HDF5 datatype (the REST binary layout).
+    pub file_type: crate::h5::OwnedId,
+    /// Bytes per element in the REST binary layout.
+    pub element_size: usize,
+    /// The creation property list (`H5Dget_create_plist`).
+    pub dcpl: crate::h5::OwnedId,
+}
+
 /// Everything restvol hands HDF5 as a VOL object.
 #[derive(Debug)]
 pub enum VolObject {
@@ -30,6 +46,8 @@ pub enum VolObject {
     File(FileObject),
     /// A group.
     Group(ObjHandle),
+    /// A dataset.
+    Dataset(DatasetObject),
 }
 
 impl VolObject {
@@ -38,6 +56,7 @@ impl VolObject {
         match self {
             VolObject::File(f) => &f.file,
             VolObject::Group(h) => h.file(),
+            VolObject::Dataset(d) => d.handle.file(),
         }
     }
 
@@ -46,6 +65,7 @@ impl VolObject {
         match self {
             VolObject::File(f) => f.file.root(),
             VolObject::Group(h) => h.id(),
+            VolObject::Dataset(d) => d.handle.id(),
         }
     }
 }
@@ -58,6 +78,18 @@ impl VolObject {
 pub(super) unsafe fn object<'a>(obj: *mut c_void) -> Result<&'a VolObject, VolError> {
     // SAFETY: guaranteed by the caller.
     unsafe { borrow_raw::<VolObject>(obj, "object") }
+}
+
+/// Mutably borrows the object behind a callback's `obj` argument.
+///
+/// # Safety
+/// As [`object`], and HDF5 gives this callback exclusive use of the object for the call.
+pub(super) unsafe fn object_mut<'a>(obj: *mut c_void) -> Result<&'a mut VolObject, VolError> {
+    if obj.is_null() {
+        return Err(VolError::NullArgument("object"));
+    }
+    // SAFETY: guaranteed by the caller.
+    Ok(unsafe { &mut *obj.cast::<VolObject>() })
 }
 
 /// A location as HDF5 describes it, read into safe form.

@@ -75,6 +75,18 @@ pub enum PlistClass {
     GroupAccess,
     /// `H5P_LINK_ACCESS`.
     LinkAccess,
+    /// `H5P_DATASET_ACCESS`.
+    DatasetAccess,
+}
+
+/// A new copy of `plist` for a caller who will close it.
+pub fn copy_plist(plist: hid_t) -> Result<hid_t, VolError> {
+    // SAFETY: plain id argument; HDF5 validates it and returns a new id or a negative value.
+    let id = unsafe { sys::H5Pcopy(plist) };
+    if id < 0 {
+        return Err(VolError::Hdf5Call { call: "H5Pcopy" });
+    }
+    Ok(id)
 }
 
 impl PlistClass {
@@ -87,6 +99,7 @@ impl PlistClass {
                 PlistClass::GroupCreate => sys::H5P_CLS_GROUP_CREATE_ID_g,
                 PlistClass::GroupAccess => sys::H5P_CLS_GROUP_ACCESS_ID_g,
                 PlistClass::LinkAccess => sys::H5P_CLS_LINK_ACCESS_ID_g,
+                PlistClass::DatasetAccess => sys::H5P_CLS_DATASET_ACCESS_ID_g,
             }
         }
     }

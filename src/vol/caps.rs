@@ -5,6 +5,10 @@
 //! but broken fails. Each flag is added here in the same change that makes its feature work and
 //! tests it. Values are `H5VL_CAP_FLAG_*` from `H5VLconnector.h`.
 
+/// `H5Dcreate/open/close/read/write`.
+pub const DATASET_BASIC: u64 = 0x0020;
+/// All other `H5D` calls.
+pub const DATASET_MORE: u64 = 0x0040;
 /// `H5Fcreate/open/close` (and `H5Fdelete`, `H5Fis_accessible`).
 pub const FILE_BASIC: u64 = 0x0080;
 /// `H5Gcreate/open/close`.
@@ -36,4 +40,6 @@ pub const ADVERTISED: u64 = FILE_BASIC
     | HARD_LINKS
     | SOFT_LINKS
     | EXTERNAL_LINKS
-    | ITERATE;
+    | ITERATE
+    | DATASET_BASIC
+    | DATASET_MORE;

@@ -82,7 +82,9 @@ pub fn read(
         RestSelection::All => body_of(file.send(Request::get(value_path(id)).accept_binary())?),
         RestSelection::Select(_) => {
             let select = selection.select_param().unwrap_or_default();
-            body_of(file.send(Request::get(value_path(id)).param("select", select).accept_binary())?)
+            body_of(
+                file.send(Request::get(value_path(id)).param("select", select).accept_binary())?,
+            )
         }
         RestSelection::Boxes(boxes) => {
             let requests: Vec<Request> = boxes
@@ -150,7 +152,9 @@ pub fn write(
 /// `H5Dset_extent`: sets the dataset's current dimensions.
 pub fn set_extent(file: &OpenFile, id: &ObjId, dims: &[u64]) -> Result<(), VolError> {
     file.check_writable("dataset extend")?;
-    file.send(Request::put(format!("/datasets/{}/shape", id.as_str())).json(json!({"shape": dims})))?;
+    file.send(
+        Request::put(format!("/datasets/{}/shape", id.as_str())).json(json!({"shape": dims})),
+    )?;
     Ok(())
 }
 

@@ -10,11 +10,11 @@ use std::sync::{Arc, Mutex, Weak};
 
 use once_cell::sync::Lazy;
 
+use super::config::{ConnectorConfig, Endpoint};
 use super::error::VolError;
 use super::settings::{EndpointKey, Settings};
 use crate::client::{BlockingClient, ClientConfig, Request, Response};
 use crate::direct::{ServiceHandle, ServiceSettings};
-use super::config::{ConnectorConfig, Endpoint};
 
 /// One connection to a service.
 #[derive(Debug)]
@@ -101,7 +101,10 @@ fn with_credentials(config: ClientConfig, settings: &Settings) -> ClientConfig {
 }
 
 /// The local service's settings: the resolved store, user and binary search.
-fn service_settings(settings: &Settings, dn_count: Option<u32>) -> Result<ServiceSettings, VolError> {
+fn service_settings(
+    settings: &Settings,
+    dn_count: Option<u32>,
+) -> Result<ServiceSettings, VolError> {
     let config = ConnectorConfig {
         endpoint: Some(Endpoint::Local { dn_count }),
         username: settings.username.clone(),
@@ -112,5 +115,9 @@ fn service_settings(settings: &Settings, dn_count: Option<u32>) -> Result<Servic
         aws_region: settings.aws_region.clone(),
         restvol_bin: settings.restvol_bin.clone(),
     };
-    Ok(ServiceSettings::resolve(&config, |key| std::env::var(key).ok(), crate::ffi::os::plugin_dir())?)
+    Ok(ServiceSettings::resolve(
+        &config,
+        |key| std::env::var(key).ok(),
+        crate::ffi::os::plugin_dir(),
+    )?)
 }
