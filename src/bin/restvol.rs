@@ -1,17 +1,17 @@
 //! The `restvol` command: the HSDS-compatible service and its tools.
 //!
-//! Subcommands arrive with the service work (`serve`, `sn`, `dn`, `lambda`, import/export);
-//! today it reports its version and the HDF5 it was built against.
+//! `serve` runs the service (see `restvol::server::serve`); `version` reports the version and
+//! the HDF5 it was built against.
 
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: restvol <command>
 
 commands:
+  serve      run the HSDS-compatible service (flags as HSDS's `hsds` command, plus
+             --watch_stdin and --auto_folders)
   version    print restvol's version and the HDF5 version it was built against
-  help       print this help
-
-The service commands (serve, sn, dn) are not available in this build yet.";
+  help       print this help";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -24,6 +24,9 @@ fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
+        Some("serve") => ExitCode::from(
+            u8::try_from(restvol::server::serve::main_serve(&args[1..])).unwrap_or(1),
+        ),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             ExitCode::SUCCESS

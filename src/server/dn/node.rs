@@ -1,0 +1,375 @@
+//! [`DataNode`]: one partition's metadata owner. Reads objects through the cache, creates,
+//! mutates and deletes them under their slot lock, and writes dirty objects back to storage.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::cache::{ObjectCache, Slot, SlotState};
+use super::mutation::{apply, Mutation, Outcome};
+use crate::chunking::dn_index;
+use crate::server::error::{ApiError, ApiResult};
+use crate::storage::keys::{dataset_prefix, domain_key, object_key};
+use crate::storage::{Bucket, Storage};
+
+/// The address of one stored object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ObjRef {
+    /// A group, dataset or datatype id.
+    Id(String),
+    /// A domain or folder path (`/home/u/f.h5`, `/home/u/`).
+    Domain(String),
+}
+
+impl ObjRef {
+    /// The string HSDS hashes to pick the DN: the id, or `<bucket><path>`.
+    pub fn partition_key(&self, bucket: &str) -> String {
+        match self {
+            ObjRef::Id(id) => id.clone(),
+            ObjRef::Domain(path) => format!("{bucket}{path}"),
+        }
+    }
+
+    /// The storage key.
+    ///
+    /// # Errors
+    /// 400 for a malformed id or path.
+    pub fn storage_key(&self) -> ApiResult<String> {
+        Ok(match self {
+            ObjRef::Id(id) => object_key(id)?,
+            ObjRef::Domain(path) => domain_key(path)?,
+        })
+    }
+
+    fn is_domain(&self) -> bool {
+        matches!(self, ObjRef::Domain(_))
+    }
+}
+
+/// A data node: partition `node_number` of `node_count`.
+#[derive(Debug)]
+pub struct DataNode {
+    node_number: usize,
+    node_count: usize,
+    storage: Storage,
+    cache: ObjectCache,
+}
+
+fn slot_name(bucket: &str, key: &str) -> String {
+    format!("{bucket}\n{key}")
+}
+
+fn split_slot_name(name: &str) -> (&str, &str) {
+    name.split_once('\n').unwrap_or(("", name))
+}
+
+impl DataNode {
+    /// A DN over `storage` with a cache budget of `cache_bytes`.
+    pub fn new(
+        node_number: usize,
+        node_count: usize,
+        storage: Storage,
+        cache_bytes: usize,
+    ) -> DataNode {
+        DataNode { node_number, node_count, storage, cache: ObjectCache::new(cache_bytes) }
+    }
+
+    /// This node's index.
+    pub fn node_number(&self) -> usize {
+        self.node_number
+    }
+
+    /// The DN id HSDS reports (`dn-001`, …).
+    pub fn node_id(&self) -> String {
+        format!("dn-{:03}", self.node_number + 1)
+    }
+
+    /// The cache (for statistics).
+    pub fn cache(&self) -> &ObjectCache {
+        &self.cache
+    }
+
+    fn check_partition(&self, bucket: &str, obj: &ObjRef) -> ApiResult<()> {
+        let owner = dn_index(&obj.partition_key(bucket), self.node_count)
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+        if owner != self.node_number {
+            return Err(ApiError::internal(format!(
+                "{obj:?} belongs to data node {owner}, not {}",
+                self.node_number
+            )));
+        }
+        Ok(())
+    }
+
+    fn bucket(&self, name: &str) -> ApiResult<Bucket> {
+        Ok(self.storage.bucket(name)?)
+    }
+
+    async fn load(&self, bucket: &str, key: &str, slot: &mut Slot) -> ApiResult<()> {
+        if slot.state != SlotState::Unloaded {
+            return Ok(());
+        }
+        match self.bucket(bucket)?.get_json(key).await? {
+            Some(value) => {
+                let size = value.to_string().len();
+                slot.state = SlotState::Present(value);
+                self.cache.charge(slot, size);
+            }
+            None => slot.state = SlotState::Absent,
+        }
+        Ok(())
+    }
+
+    async fn settle(
+        &self,
+        bucket: &str,
+        key: &str,
+        obj: &ObjRef,
+        slot: &mut Slot,
+    ) -> ApiResult<()> {
+        slot.dirty = true;
+        if obj.is_domain() {
+            self.write_slot(bucket, key, slot).await
+        } else {
+            self.cache.mark_dirty(&slot_name(bucket, key))
+        }
+    }
+
+    /// The object's JSON, or `None` if it does not exist.
+    ///
+    /// # Errors
+    /// 400 for a bad id, 500 for a foreign id or a storage failure.
+    pub async fn get(&self, bucket: &str, obj: &ObjRef) -> ApiResult<Option<Value>> {
+        self.check_partition(bucket, obj)?;
+        let key = obj.storage_key()?;
+        let handle = self.cache.slot(&slot_name(bucket, &key))?;
+        let result = {
+            let mut slot = handle.lock().await;
+            self.load(bucket, &key, &mut slot).await?;
+            match &slot.state {
+                SlotState::Present(value) => Some(value.clone()),
+                _ => None,
+            }
+        };
+        drop(handle);
+        self.cache.evict();
+        Ok(result)
+    }
+
+    /// Creates the object.
+    ///
+    /// # Errors
+    /// 409 if it exists; as [`DataNode::get`].
+    pub async fn create(&self, bucket: &str, obj: &ObjRef, value: Value) -> ApiResult<()> {
+        self.check_partition(bucket, obj)?;
+        let key = obj.storage_key()?;
+        let handle = self.cache.slot(&slot_name(bucket, &key))?;
+        {
+            let mut slot = handle.lock().await;
+            self.load(bucket, &key, &mut slot).await?;
+            if let SlotState::Present(_) = slot.state {
+                return Err(ApiError::conflict("object already exists"));
+            }
+            let size = value.to_string().len();
+            slot.state = SlotState::Present(value);
+            self.cache.charge(&mut slot, size);
+            self.settle(bucket, &key, obj, &mut slot).await?;
+        }
+        drop(handle);
+        self.cache.evict();
+        Ok(())
+    }
+
+    /// Applies `mutation` to the object under its lock; returns the outcome and the new JSON.
+    ///
+    /// # Errors
+    /// 404 if the object does not exist; any error of [`apply`] (nothing is changed then).
+    pub async fn mutate(
+        &self,
+        bucket: &str,
+        obj: &ObjRef,
+        mutation: &Mutation,
+    ) -> ApiResult<(Outcome, Value)> {
+        self.check_partition(bucket, obj)?;
+        let key = obj.storage_key()?;
+        let handle = self.cache.slot(&slot_name(bucket, &key))?;
+        let result = {
+            let mut slot = handle.lock().await;
+            self.load(bucket, &key, &mut slot).await?;
+            let SlotState::Present(current) = &slot.state else {
+                return Err(ApiError::not_found("object not found"));
+            };
+            let mut updated = current.clone();
+            let outcome = apply(&mut updated, mutation)?;
+            if outcome != Outcome::Unchanged {
+                let size = updated.to_string().len();
+                slot.state = SlotState::Present(updated.clone());
+                self.cache.charge(&mut slot, size);
+                self.settle(bucket, &key, obj, &mut slot).await?;
+            }
+            (outcome, updated)
+        };
+        drop(handle);
+        self.cache.evict();
+        Ok(result)
+    }
+
+    /// Deletes the object (and, for a dataset, everything under its prefix: its chunks).
+    ///
+    /// # Errors
+    /// 404 if it does not exist; as [`DataNode::get`].
+    pub async fn delete(&self, bucket: &str, obj: &ObjRef) -> ApiResult<()> {
+        self.check_partition(bucket, obj)?;
+        let key = obj.storage_key()?;
+        let handle = self.cache.slot(&slot_name(bucket, &key))?;
+        let mut slot = handle.lock().await;
+        self.load(bucket, &key, &mut slot).await?;
+        if slot.state == SlotState::Absent {
+            return Err(ApiError::not_found("object not found"));
+        }
+        slot.state = SlotState::Absent;
+        self.cache.charge(&mut slot, 0);
+        self.settle(bucket, &key, obj, &mut slot).await?;
+        if let ObjRef::Id(id) = obj {
+            if id.starts_with("d-") {
+                let prefix = dataset_prefix(id)?;
+                self.bucket(bucket)?.delete_prefix(&prefix).await?;
+                slot.dirty = false;
+            }
+        }
+        Ok(())
+    }
+
+    async fn write_slot(&self, bucket: &str, key: &str, slot: &mut Slot) -> ApiResult<()> {
+        if !slot.dirty {
+            return Ok(());
+        }
+        let store = self.bucket(bucket)?;
+        match &slot.state {
+            SlotState::Present(value) => store.put_json(key, value).await?,
+            SlotState::Absent => store.delete(key).await?,
+            SlotState::Unloaded => {}
+        }
+        slot.dirty = false;
+        Ok(())
+    }
+
+    /// Writes every dirty object back; returns once all of them are durable.
+    ///
+    /// # Errors
+    /// The first storage failure (the failed objects stay dirty).
+    pub async fn flush(&self) -> ApiResult<()> {
+        let mut first_error = None;
+        for name in self.cache.take_dirty()? {
+            let (bucket, key) = split_slot_name(&name);
+            let handle = self.cache.slot(&name)?;
+            let mut slot = handle.lock().await;
+            if let Err(err) = self.write_slot(bucket, key, &mut slot).await {
+                self.cache.mark_dirty(&name)?;
+                first_error.get_or_insert(err);
+            }
+        }
+        self.cache.evict();
+        match first_error {
+            Some(err) => Err(err),
+            None => Ok(()),
+        }
+    }
+
+    /// Starts the write-back task: every `interval`, dirty objects are flushed.
+    pub fn spawn_write_back(self: &Arc<Self>, interval: Duration) -> tokio::task::JoinHandle<()> {
+        let node = Arc::downgrade(self);
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(interval.max(Duration::from_millis(10)));
+            loop {
+                ticker.tick().await;
+                let Some(node) = node.upgrade() else { break };
+                if let Err(err) = node.flush().await {
+                    eprintln!("restvol: write-back failed on {}: {err}", node.node_id());
+                }
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::storage::StorageConfig;
+    use serde_json::json;
+
+    const GROUP: &str = "g-b03b24ef-69f244b6-acd9-4df97b-37122a";
+
+    fn node() -> (DataNode, Bucket) {
+        let storage = Storage::new(StorageConfig::Memory).unwrap();
+        let bucket = storage.bucket("b").unwrap();
+        (DataNode::new(0, 1, storage, 1 << 20), bucket)
+    }
+
+    #[tokio::test]
+    async fn create_mutate_flush_delete() {
+        let (dn, store) = node();
+        let obj = ObjRef::Id(GROUP.into());
+        dn.create("b", &obj, json!({"id": GROUP, "links": {}})).await.unwrap();
+        assert_eq!(dn.create("b", &obj, json!({})).await.unwrap_err().status, 409);
+        let key = object_key(GROUP).unwrap();
+        assert!(store.get_json(&key).await.unwrap().is_none(), "written back lazily");
+        let links = json!({"x": {"class": "H5L_TYPE_SOFT", "h5path": "/a"}});
+        let mutation =
+            Mutation::PutLinks { links: links.as_object().unwrap().clone(), replace: false };
+        assert_eq!(dn.mutate("b", &obj, &mutation).await.unwrap().0, Outcome::Created);
+        dn.flush().await.unwrap();
+        let stored = store.get_json(&key).await.unwrap().unwrap();
+        assert_eq!(stored["links"]["x"]["h5path"], json!("/a"));
+        dn.delete("b", &obj).await.unwrap();
+        assert!(dn.get("b", &obj).await.unwrap().is_none());
+        dn.flush().await.unwrap();
+        assert!(store.get_json(&key).await.unwrap().is_none());
+        assert_eq!(dn.delete("b", &obj).await.unwrap_err().status, 404);
+    }
+
+    #[tokio::test]
+    async fn domains_are_written_through() {
+        let (dn, store) = node();
+        let obj = ObjRef::Domain("/home/u/f.h5".into());
+        dn.create("b", &obj, json!({"owner": "u", "acls": {}})).await.unwrap();
+        assert!(store.get_json("home/u/f.h5/.domain.json").await.unwrap().is_some());
+    }
+
+    #[tokio::test]
+    async fn concurrent_mutations_keep_every_update() {
+        let (dn, _) = node();
+        let dn = Arc::new(dn);
+        let obj = ObjRef::Id(GROUP.into());
+        dn.create("b", &obj, json!({"links": {}})).await.unwrap();
+        let mut tasks = Vec::new();
+        for i in 0..50 {
+            let dn = dn.clone();
+            let obj = obj.clone();
+            tasks.push(tokio::spawn(async move {
+                let links = json!({ format!("l{i}"): {"class": "H5L_TYPE_SOFT", "h5path": "/"} });
+                let m = Mutation::PutLinks {
+                    links: links.as_object().unwrap().clone(),
+                    replace: false,
+                };
+                dn.mutate("b", &obj, &m).await.unwrap();
+            }));
+        }
+        for task in tasks {
+            task.await.unwrap();
+        }
+        let value = dn.get("b", &obj).await.unwrap().unwrap();
+        assert_eq!(value["links"].as_object().unwrap().len(), 50);
+    }
+
+    #[tokio::test]
+    async fn rejects_foreign_ids() {
+        let storage = Storage::new(StorageConfig::Memory).unwrap();
+        let obj = ObjRef::Id(GROUP.into());
+        let owner = dn_index(GROUP, 4).unwrap();
+        let other = DataNode::new((owner + 1) % 4, 4, storage, 1 << 20);
+        assert_eq!(other.get("b", &obj).await.unwrap_err().status, 500);
+    }
+}
