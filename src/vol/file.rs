@@ -198,7 +198,11 @@ impl OpenFile {
     /// `H5Fclose`: in direct access, flushes a writable domain so the next process sees it.
     pub fn close(&self) -> Result<(), VolError> {
         if self.session.is_direct() {
-            self.flush()?;
+            match self.flush() {
+                // The domain was deleted while open: nothing is left to flush.
+                Err(err) if err.is_not_found() => {}
+                other => other?,
+            }
         }
         Ok(())
     }
