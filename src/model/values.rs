@@ -9,7 +9,8 @@
 //! (`true`/`false` for the `FALSE`/`TRUE` int8 enum); compound elements as a list in field
 //! order; fixed strings as text (null-padded bytes, truncated to the length, read back with
 //! trailing nulls stripped and UTF-8 decoded); variable strings and vlen sequences in the
-//! `<int32 LE byte count><bytes>` form of `codec::vlen`; arrays as nested lists; opaque
+//! `<int32 LE byte count><bytes>` form of `codec::vlen` (an empty sequence reads
+//! back as `0`, as HSDS answers); arrays as nested lists; opaque
 //! elements as base64 (`""` for all-zero); references as the 48-byte null-padded
 //! `"groups/<id>"` strings (`""` for null).
 //!

@@ -65,6 +65,8 @@ pub(super) fn encode(dt: &Datatype, v: &Value, out: &mut Vec<u8>) -> ModelResult
             let items: &[Value] = match v {
                 Value::Array(items) => items,
                 Value::Null => &[],
+                // HSDS writes (and reads back) an empty sequence as the integer 0.
+                Value::Number(n) if n.as_u64() == Some(0) => &[],
                 other => {
                     return Err(value_error(format!("a vlen element must be a list, got {other}")))
                 }
@@ -219,6 +221,10 @@ pub(super) fn decode(dt: &Datatype, data: &[u8], pos: &mut usize) -> ModelResult
         Datatype::Array { base, dims } => super::decode_dims(base, dims, data, pos),
         Datatype::Vlen(base) => {
             let body = take_vlen(data, pos)?;
+            if body.is_empty() {
+                // numpy leaves an empty sequence as the array's initial 0: HSDS answers `0`.
+                return Ok(ValueTree::Int(0));
+            }
             let mut inner = 0usize;
             let mut items = Vec::new();
             while inner < body.len() {

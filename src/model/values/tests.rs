@@ -115,7 +115,8 @@ fn compound_enum_array_vlen_opaque_reference() {
     let a = dt(json!({"class": "H5T_ARRAY", "base": "H5T_STD_U8LE", "dims": [2, 2]}));
     round_trip(&a, &[2], json!([[[1, 2], [3, 4]], [[5, 6], [7, 8]]]), &[1, 2, 3, 4, 5, 6, 7, 8]);
     let v = dt(json!({"class": "H5T_VLEN", "base": "H5T_STD_I32LE", "size": "H5T_VARIABLE"}));
-    round_trip(&v, &[2], json!([[1, 2], []]), b"\x08\0\0\0\x01\0\0\0\x02\0\0\0\0\0\0\0");
+    round_trip(&v, &[2], json!([[1, 2], 0]), b"\x08\0\0\0\x01\0\0\0\x02\0\0\0\0\0\0\0");
+    assert_eq!(json_to_bytes(&v, &[1], &json!([[]])).unwrap(), [0; 4]);
     let o = dt(json!({"class": "H5T_OPAQUE", "size": 3, "tag": ""}));
     round_trip(&o, &[2], json!(["AQID", ""]), &[1, 2, 3, 0, 0, 0]);
     let r = dt(json!({"class": "H5T_REFERENCE", "base": "H5T_STD_REF_OBJ"}));
