@@ -693,4 +693,19 @@ mod tests {
         assert!(codec(json!([])).decode(&[1, 2, 3], 4).is_err());
         assert!(codec(json!([])).encode(&[1, 2, 3]).is_err());
     }
+
+    #[test]
+    fn bitshuffle_filter_reads_both_layouts() {
+        // HSDS 1.0.2 ignores H5Z_FILTER_BITSHUFFLE (plain bytes); older writers bitshuffled.
+        let raw = sample(5000);
+        let plain = codec(json!(["bitshuffle", "gzip"]));
+        let shuffled =
+            codec(json!([{"class": "H5Z_FILTER_SHUFFLE", "id": 2, "name": "bitshuffle"}, "gzip"]));
+        let stored_plain = plain.encode(&raw).unwrap();
+        assert_eq!(zlib_decompress(&stored_plain, raw.len()).unwrap(), raw);
+        let stored_bits = shuffled.encode(&raw).unwrap();
+        assert!(is_blosc_frame(&stored_bits));
+        assert_eq!(plain.decode(&stored_plain, raw.len()).unwrap(), raw);
+        assert_eq!(plain.decode(&stored_bits, raw.len()).unwrap(), raw);
+    }
 }
