@@ -264,12 +264,14 @@ impl ChunkCodec {
         ChunkCodec::new(&datatype, &normalize_filters(filters)?)
     }
 
-    /// Builds the codec from a datatype and a normalized filter list.
+    /// Builds the codec from a datatype and a filter list (any form [`normalize_filter`] takes).
     ///
     /// # Errors
     /// [`ChunkCodecError::UnsupportedFilter`] for szip or a filter restvol does not know;
+    /// [`ChunkCodecError::InvalidFilter`] for a malformed entry;
     /// [`ChunkCodecError::InvalidType`] for an unresolved committed type reference.
     pub fn new(datatype: &Datatype, filters: &[Value]) -> Result<ChunkCodec, ChunkCodecError> {
+        let filters = filters.iter().map(normalize_filter).collect::<Result<Vec<_>, _>>()?;
         if matches!(datatype, Datatype::Committed(_)) {
             return Err(ChunkCodecError::InvalidType(
                 "committed type reference must be resolved first".into(),
@@ -295,7 +297,7 @@ impl ChunkCodec {
         };
         let mut compression_seen = false;
         let mut shuffle_seen = false;
-        for filter in filters {
+        for filter in &filters {
             let class = filter.get("class").and_then(Value::as_str).unwrap_or("");
             let name = filter.get("name").and_then(Value::as_str).unwrap_or("");
             match class {
@@ -616,6 +618,12 @@ mod tests {
         let c = codec(json!(["bitshuffle", "nbit", "scaleoffset"]));
         assert_eq!((c.shuffle_op(), c.compressor()), (ShuffleOp::None, None));
         assert!(codec(json!([])).is_identity());
+        let int = Datatype::from_json(&int32()).unwrap();
+        let raw_forms = ChunkCodec::new(&int, &[json!(2), json!("deflate")]).unwrap();
+        assert_eq!(
+            (raw_forms.shuffle_op(), raw_forms.compressor(), raw_forms.level()),
+            (ShuffleOp::Byte, Some(Compressor::Zlib), 4)
+        );
         // vlen: never shuffled
         let v = ChunkCodec::from_dataset_json(&json!({
             "type": {"class": "H5T_STRING", "charSet": "H5T_CSET_UTF8", "strPad": "H5T_STR_NULLTERM", "length": "H5T_VARIABLE"},
