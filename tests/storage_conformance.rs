@@ -327,3 +327,19 @@ fn s3_backend_conforms_on_s3s_fs() {
     run_suite(&storage, None, Quirks { folder_is_missing: false, atomic_create: false });
     drop(server);
 }
+
+#[test]
+fn configuration_errors_are_reported() {
+    let missing = std::env::temp_dir().join("restvol-storage-conformance-no-such-root");
+    assert!(matches!(
+        Storage::new(StorageConfig::Directory { root: missing }),
+        Err(StorageError::Config(_))
+    ));
+    let storage = Storage::new(StorageConfig::Memory).unwrap();
+    for name in ["", ".", "..", "a/b", "white space"] {
+        assert!(
+            matches!(storage.bucket(name), Err(StorageError::InvalidBucket(_))),
+            "bucket name {name:?}"
+        );
+    }
+}
