@@ -42,6 +42,16 @@ pub(super) fn encode(dt: &Datatype, v: &Value, out: &mut Vec<u8>) -> ModelResult
         }
         Datatype::String(s) => encode_string(s, v, out),
         Datatype::Compound(fields) => encode_compound(fields, v, out),
+        Datatype::Enum { base, members } if is_bool_enum(base, members) => {
+            // numpy bool: any non-zero value stores 1
+            let n = match v {
+                Value::Bool(b) => i128::from(*b),
+                Value::Null => 0,
+                other => i128::from(json_to_float(other)? != 0.0),
+            };
+            put_int(out, n, 1, base.order);
+            Ok(())
+        }
         Datatype::Enum { base, members } => {
             let n = match v {
                 Value::String(name) => {
@@ -250,12 +260,14 @@ pub(super) fn decode(dt: &Datatype, data: &[u8], pos: &mut usize) -> ModelResult
     }
 }
 
-/// `{"FALSE":0,"TRUE":1}` on an 8-bit integer is numpy's bool (HSDS answers true/false).
+/// An enum on a signed 8-bit integer with exactly the members `FALSE` and `TRUE` is numpy's
+/// bool for h5json (HSDS reads and writes `true`/`false`).
 fn is_bool_enum(base: &IntegerType, members: &[EnumMember]) -> bool {
     base.size == 1
+        && base.signed
         && members.len() == 2
-        && members.iter().any(|m| m.name == "FALSE" && m.value == 0)
-        && members.iter().any(|m| m.name == "TRUE" && m.value == 1)
+        && members.iter().any(|m| m.name == "FALSE")
+        && members.iter().any(|m| m.name == "TRUE")
 }
 
 fn take<'a>(data: &'a [u8], pos: &mut usize, n: usize) -> ModelResult<&'a [u8]> {

@@ -112,6 +112,11 @@ fn compound_enum_array_vlen_opaque_reference() {
         dt(json!({"class": "H5T_ENUM", "base": {"class": "H5T_INTEGER", "base": "H5T_STD_I8LE"},
         "mapping": {"FALSE": 0, "TRUE": 1}}));
     round_trip(&b, &[2], json!([true, false]), &[1, 0]);
+    assert_eq!(json_to_bytes(&b, &[3], &json!([42, 0, 1])).unwrap(), [1, 0, 1]);
+    let u =
+        dt(json!({"class": "H5T_ENUM", "base": {"class": "H5T_INTEGER", "base": "H5T_STD_U8LE"},
+        "mapping": {"FALSE": 0, "TRUE": 1}}));
+    round_trip(&u, &[2], json!([1, 0]), &[1, 0]);
     let a = dt(json!({"class": "H5T_ARRAY", "base": "H5T_STD_U8LE", "dims": [2, 2]}));
     round_trip(&a, &[2], json!([[[1, 2], [3, 4]], [[5, 6], [7, 8]]]), &[1, 2, 3, 4, 5, 6, 7, 8]);
     let v = dt(json!({"class": "H5T_VLEN", "base": "H5T_STD_I32LE", "size": "H5T_VARIABLE"}));
