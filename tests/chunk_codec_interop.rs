@@ -16,7 +16,9 @@ use std::process::Command;
 
 use restvol::model::values::{bytes_to_json, bytes_to_json_text, json_to_bytes};
 use restvol::model::Datatype;
-use restvol::storage::chunk_codec::{normalize_filters, ChunkCodec, Compressor, ShuffleOp};
+use restvol::storage::chunk_codec::{
+    normalize_filters, ChunkCodec, Compressor, ShuffleOp, HSDS_COMPRESSORS, HSDS_SUPPORTED_FILTERS,
+};
 use serde_json::Value;
 
 fn python() -> PathBuf {
@@ -93,6 +95,13 @@ for k, (t, filters, raw, shape) in enumerate(cases):
     plain = {key: v for key, v in (ops or {}).items() if key in ("shuffle", "compressor", "level")}
     out.append({"type": t, "filters": filters, "ops": plain, "shape": list(shape)})
 json.dump(out, open("cases.json", "w"))
+from h5json.filters import normalizeFilters
+given = [{"class": "H5Z_FILTER_DEFLATE", "level": 3}, {"class": "H5Z_FILTER_SHUFFLE"},
+         {"class": "H5Z_FILTER_USER", "name": "lz4"}, {"class": "H5Z_FILTER_USER", "id": 32015},
+         {"class": "H5Z_FILTER_BITSHUFFLE", "id": 32008, "name": "bitshuffle"}]
+json.dump({"given": given, "normalized": normalizeFilters(given),
+           "supported": storUtil.getSupportedFilters(), "compressors": storUtil.getCompressors()},
+          open("filters.json", "w"))
 "#;
 
 /// Checks every `N.ours` with `storUtil._uncompress` under HSDS's own filter ops.
@@ -179,6 +188,23 @@ fn chunks_interoperate_with_hsds_storutil() {
         std::fs::write(dir.join(format!("{k}.ours")), &ours).unwrap();
     }
     run_python(CHECK_OURS, &dir);
+
+    let filters = read_json(&dir.join("filters.json"));
+    let ours = normalize_filters(Some(&filters["given"])).unwrap();
+    assert_eq!(Value::from(ours), filters["normalized"], "normalized filters");
+    let names = |v: &Value| -> Vec<String> {
+        let mut n: Vec<String> =
+            v.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect();
+        n.sort();
+        n
+    };
+    let sorted = |v: &[&str]| -> Vec<String> {
+        let mut n: Vec<String> = v.iter().map(|s| s.to_string()).collect();
+        n.sort();
+        n
+    };
+    assert_eq!(names(&filters["supported"]), sorted(HSDS_SUPPORTED_FILTERS));
+    assert_eq!(names(&filters["compressors"]), sorted(HSDS_COMPRESSORS));
 }
 
 /// Values through h5json (HSDS's conversion code): `N.bin` from `jsonToArray` +

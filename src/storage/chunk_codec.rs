@@ -118,14 +118,15 @@ fn def_by_key(key: &Value) -> Option<&'static FilterDef> {
 }
 
 /// Normalizes one filter given as an int id, a name/class string or a dict into the stored form
-/// `{"class":"H5Z_FILTER_…","id":N,"name":"…", options…}` (deflate gets `level` 4 when absent,
-/// as h5json does). `H5Z_FILTER_USER` dicts are resolved by `id` or `name` when known.
+/// `{"class":"H5Z_FILTER_…","id":N,"name":"…", options…}`, filling in a missing id or name as
+/// HSDS 1.0.2's `normalizeFilters` does (no level is added: a missing level means 5 when
+/// chunks are compressed). `H5Z_FILTER_USER` dicts are resolved by `id` or `name` when known.
 ///
 /// # Errors
 /// [`ChunkCodecError::InvalidFilter`] for an unknown filter or a malformed entry.
 pub fn normalize_filter(filter: &Value) -> Result<Value, ChunkCodecError> {
     let unknown = || ChunkCodecError::InvalidFilter(format!("filter {filter} is unknown"));
-    let mut out = match filter {
+    let out = match filter {
         Value::Number(_) | Value::String(_) => {
             let def = def_by_key(filter).ok_or_else(unknown)?;
             let mut m = Map::new();
@@ -157,10 +158,42 @@ pub fn normalize_filter(filter: &Value) -> Result<Value, ChunkCodecError> {
         }
         _ => return Err(unknown()),
     };
-    if out.get("class").and_then(Value::as_str) == Some("H5Z_FILTER_DEFLATE") {
-        out.entry("level").or_insert(json!(4));
-    }
     Ok(Value::Object(out))
+}
+
+/// Filter names HSDS 1.0.2 accepts when a dataset is created (`getSupportedFilters`):
+/// shuffles, the ignored metadata filters, and the Blosc compressors with `zlib` as `gzip`.
+pub const HSDS_SUPPORTED_FILTERS: &[&str] = &[
+    "bitshuffle",
+    "shuffle",
+    "fletcher32",
+    "nbit",
+    "scaleoffset",
+    "blosclz",
+    "lz4",
+    "lz4hc",
+    "gzip",
+    "zstd",
+    "deflate",
+];
+
+/// The `compressors` list HSDS 1.0.2 reports for a domain (`getCompressors`).
+pub const HSDS_COMPRESSORS: &[&str] = &["blosclz", "lz4", "lz4hc", "gzip", "zstd", "deflate"];
+
+/// HSDS's creation-time check on a normalized filter list: every filter's `name` must be in
+/// [`HSDS_SUPPORTED_FILTERS`].
+///
+/// # Errors
+/// [`ChunkCodecError::UnsupportedFilter`] with HSDS's message `Unsupported filter id: N`.
+pub fn check_supported_filters(filters: &[Value]) -> Result<(), ChunkCodecError> {
+    for filter in filters {
+        let name = filter.get("name").and_then(Value::as_str).unwrap_or("");
+        if !HSDS_SUPPORTED_FILTERS.contains(&name) {
+            let id = filter.get("id").cloned().unwrap_or(Value::Null);
+            return Err(ChunkCodecError::UnsupportedFilter(format!("Unsupported filter id: {id}")));
+        }
+    }
+    Ok(())
 }
 
 /// Normalizes a whole filter list (see [`normalize_filter`]); `null`/absent gives an empty list.
@@ -622,7 +655,7 @@ mod tests {
         let raw_forms = ChunkCodec::new(&int, &[json!(2), json!("deflate")]).unwrap();
         assert_eq!(
             (raw_forms.shuffle_op(), raw_forms.compressor(), raw_forms.level()),
-            (ShuffleOp::Byte, Some(Compressor::Zlib), 4)
+            (ShuffleOp::Byte, Some(Compressor::Zlib), DEFAULT_LEVEL)
         );
         // vlen: never shuffled
         let v = ChunkCodec::from_dataset_json(&json!({
@@ -657,11 +690,21 @@ mod tests {
     fn normalizes_int_name_and_dict_forms() {
         assert_eq!(
             normalize_filter(&json!(1)).unwrap(),
-            json!({"class": "H5Z_FILTER_DEFLATE", "id": 1, "name": "gzip", "level": 4})
+            json!({"class": "H5Z_FILTER_DEFLATE", "id": 1, "name": "gzip"})
         );
         assert_eq!(
             normalize_filter(&json!("deflate")).unwrap(),
-            json!({"class": "H5Z_FILTER_DEFLATE", "id": 1, "name": "gzip", "level": 4})
+            json!({"class": "H5Z_FILTER_DEFLATE", "id": 1, "name": "gzip"})
+        );
+        let normalized = normalize_filters(Some(
+            &json!(["shuffle", {"class": "H5Z_FILTER_DEFLATE", "level": 9}]),
+        ))
+        .unwrap();
+        assert!(check_supported_filters(&normalized).is_ok());
+        let lzf = normalize_filters(Some(&json!(["lzf"]))).unwrap();
+        assert_eq!(
+            check_supported_filters(&lzf).unwrap_err().to_string(),
+            "unsupported filter: Unsupported filter id: 32000"
         );
         assert_eq!(
             normalize_filter(&json!({"class": "H5Z_FILTER_USER", "name": "lz4", "level": 3}))
