@@ -5,6 +5,7 @@
 #     installed API test programs (h5_api_test, h5_api_test_testhdf5)
 #   - netCDF-C 4.9.3 (ncdump, ncgen) built against that HDF5
 #   - a Python virtual environment with h5py, h5pyd and hsds (the interop peers)
+#   - s3s-fs 0.14.1, a small S3-compatible server for the storage conformance tests
 # Idempotent: every step checks a stamp and is skipped when its output is already there.
 # Environment:
 #   RESTVOL_DEPS   cache prefix (default ~/.cache/restvol/deps)
@@ -168,6 +169,20 @@ if [ "$(cat "$VENV/.restvol-stamp" 2>/dev/null)" != "$PY_STAMP" ]; then
   step_time "Python environment" "$t"
 else
   log "Python environment: cached at $VENV"
+fi
+
+# --- 6. S3-compatible test server -------------------------------------------------------------
+S3S_FS_VERSION=0.14.1
+S3S_FS_PREFIX="$PREFIX/s3s-fs"
+if [ ! -x "$S3S_FS_PREFIX/bin/s3s-fs" ]; then
+  t=$(date +%s)
+  log "building s3s-fs $S3S_FS_VERSION with cargo install (log: $BUILD/s3s-fs-install.log)"
+  cargo install s3s-fs --version "$S3S_FS_VERSION" --locked --features binary \
+    --root "$S3S_FS_PREFIX" -j "$JOBS" >"$BUILD/s3s-fs-install.log" 2>&1 \
+    || { tail -40 "$BUILD/s3s-fs-install.log"; exit 1; }
+  step_time "s3s-fs build" "$t"
+else
+  log "s3s-fs $S3S_FS_VERSION: cached at $S3S_FS_PREFIX"
 fi
 
 log "all dependencies ready in $(($(date +%s) - T0)) s (prefix $PREFIX)"

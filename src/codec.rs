@@ -13,7 +13,9 @@ pub mod shuffle;
 pub mod vlen;
 
 pub use bitshuffle::{bitshuffle_compress, bitshuffle_decompress};
-pub use blosc::{blosc_compress_zlib, blosc_decompress, is_blosc_frame, BloscHeader};
+pub use blosc::{
+    blosc_compress, blosc_compress_zlib, blosc_decompress, is_blosc_frame, BloscHeader,
+};
 pub use deflate::{zlib_compress, zlib_decompress};
 pub use shuffle::{shuffle, unshuffle};
 pub use vlen::{pack_vlen, unpack_vlen, MAX_VLEN_ELEMENT};

@@ -1,5 +1,5 @@
 //! The HDF REST API data model: schema-v2 object ids, type JSON, shapes, the `select` grammar,
-//! links, attributes and error bodies. Pure data, serde only; no I/O.
+//! links, attributes, values (JSON ⇄ packed binary) and error bodies. Pure data, serde only; no I/O.
 //!
 //! Facts come from the HSDS reference (`shared/reference/hsds.md`): where HSDS 1.0.2 differs
 //! from 0.9.4, every parser here accepts both forms and every response writer emits the 1.0.2
@@ -15,6 +15,7 @@ pub mod links;
 pub mod selection;
 pub mod shapes;
 pub mod types;
+pub mod values;
 
 pub use attributes::{validate_attribute_name, AttrValue, Attribute};
 pub use error::{ModelError, ModelResult};

@@ -311,6 +311,40 @@ pub fn blosc_compress_zlib(
     level: u32,
     byte_shuffle: bool,
 ) -> Result<Vec<u8>, CodecError> {
+    blosc_compress(data, typesize, CODE_ZLIB, level, byte_shuffle)
+}
+
+/// Compresses one block stream with the Blosc compressor `code` (LZ4, zlib or Zstandard).
+fn encode_stream(src: &[u8], code: u8, level: u32) -> Result<Vec<u8>, CodecError> {
+    match code {
+        CODE_LZ4 => Ok(lz4_flex::block::compress(src)),
+        CODE_ZLIB => zlib_compress(src, level),
+        CODE_ZSTD => {
+            // c-blosc maps clevel 1..8 to zstd level 2*clevel-1 and 9 to the maximum (22).
+            let zlevel = if level >= 9 { 22 } else { (2 * level).saturating_sub(1).max(1) };
+            zstd::bulk::compress(src, zlevel as i32)
+                .map_err(|e| CodecError::Compression { codec: "zstd", detail: e.to_string() })
+        }
+        other => {
+            Err(CodecError::Unsupported(format!("blosc encoding with compressor code {other}")))
+        }
+    }
+}
+
+/// Encodes `data` as a Blosc1 frame with compressor `code` ([`CODE_LZ4`], [`CODE_ZLIB`] or
+/// [`CODE_ZSTD`]; BloscLZ and Snappy cannot be encoded) at `level` (0–9), optionally
+/// byte-shuffled by `typesize` (values over 255 are treated as 1, as c-blosc does). Any Blosc1
+/// reader (c-blosc, numcodecs, HSDS) decodes the frame.
+pub fn blosc_compress(
+    data: &[u8],
+    typesize: usize,
+    code: u8,
+    level: u32,
+    byte_shuffle: bool,
+) -> Result<Vec<u8>, CodecError> {
+    if !matches!(code, CODE_LZ4 | CODE_ZLIB | CODE_ZSTD) {
+        return Err(CodecError::Unsupported(format!("blosc encoding with compressor code {code}")));
+    }
     if level > 9 {
         return Err(CodecError::Invalid {
             what: "blosc level",
@@ -324,7 +358,7 @@ pub fn blosc_compress_zlib(
     let nbytes = data.len();
     let blocksize = zlib_blocksize(level, typesize, nbytes).max(1);
     let nblocks = nbytes.div_ceil(blocksize);
-    let mut flags = FLAG_DONT_SPLIT | (CODE_ZLIB << 5);
+    let mut flags = FLAG_DONT_SPLIT | (code << 5);
     if byte_shuffle {
         flags |= FLAG_SHUFFLE;
     }
@@ -343,7 +377,7 @@ pub fn blosc_compress_zlib(
             } else {
                 block
             };
-            let c = zlib_compress(src, level)?;
+            let c = encode_stream(src, code, level)?;
             let stream: &[u8] = if c.len() >= src.len() { src } else { &c };
             blocks.extend_from_slice(&(stream.len() as u32).to_le_bytes());
             blocks.extend_from_slice(stream);
@@ -607,5 +641,19 @@ mod tests {
                 let _ = blosc_decompress(&m, 1 << 20);
             }
         }
+    }
+
+    #[test]
+    fn lz4_and_zstd_frames_round_trip() {
+        let raw: Vec<u8> = (0..200_000u32).flat_map(|i| (i / 7).to_le_bytes()).collect();
+        for code in [CODE_LZ4, CODE_ZSTD, CODE_ZLIB] {
+            for shuffle in [false, true] {
+                let frame = blosc_compress(&raw, 4, code, 5, shuffle).unwrap();
+                assert!(frame.len() < raw.len() / 4, "code {code} does not compress");
+                assert_eq!(BloscHeader::parse(&frame).unwrap().compressor_code(), code);
+                assert_eq!(blosc_decompress(&frame, raw.len()).unwrap(), raw);
+            }
+        }
+        assert!(blosc_compress(&raw, 4, CODE_BLOSCLZ, 5, false).is_err());
     }
 }

@@ -30,6 +30,9 @@ pub enum ModelError {
     /// An attribute body, name or value that is malformed.
     #[error("invalid attribute: {0}")]
     InvalidAttribute(String),
+    /// A dataset or attribute value (JSON, binary or base64) that does not fit its type or shape.
+    #[error("invalid value: {0}")]
+    InvalidValue(String),
     /// A request that is well formed but conflicts with the object's state (e.g. past maxdims).
     #[error("conflict: {0}")]
     Conflict(String),
@@ -49,7 +52,8 @@ impl ModelError {
             | ModelError::InvalidShape(_)
             | ModelError::InvalidSelection(_)
             | ModelError::InvalidLink(_)
-            | ModelError::InvalidAttribute(_) => 400,
+            | ModelError::InvalidAttribute(_)
+            | ModelError::InvalidValue(_) => 400,
         }
     }
 
