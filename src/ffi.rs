@@ -12,6 +12,7 @@
 //! the C ABI.
 
 pub mod api;
+mod attribute;
 pub(crate) mod boundary;
 mod class;
 mod dataset;

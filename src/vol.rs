@@ -1,6 +1,7 @@
 //! The connector's safe core: configuration (info string, environment), the capability flags it
 //! advertises, open objects, and the mapping of HDF5 calls to REST calls.
 
+pub mod attribute;
 pub mod caps;
 pub mod config;
 pub mod dataset;

@@ -6,7 +6,7 @@ use std::ffi::c_void;
 use once_cell::sync::Lazy;
 
 use super::boundary::guard;
-use super::{dataset, file, group, info, introspect, link, sys};
+use super::{attribute, dataset, file, group, info, introspect, link, sys};
 use crate::vol::caps;
 
 /// Connector name, as in `HDF5_VOL_CONNECTOR=REST` (the same as HDF Group's REST VOL).
@@ -43,6 +43,7 @@ static CLASS: Lazy<ConnectorClass> = Lazy::new(|| {
         initialize: Some(initialize),
         terminate: Some(terminate),
         info_cls: info::class(),
+        attr_cls: attribute::class(),
         dataset_cls: dataset::class(),
         file_cls: file::class(),
         group_cls: group::class(),
@@ -62,7 +63,12 @@ unsafe extern "C" fn initialize(_vipl_id: sys::hid_t) -> sys::herr_t {
 }
 
 unsafe extern "C" fn terminate() -> sys::herr_t {
-    guard("REST VOL terminate", -1, || Ok(0))
+    guard("REST VOL terminate", -1, || {
+        // Stop local services still running (files left open at exit) and remove their run
+        // directories now rather than at the next start.
+        crate::direct::registry::shutdown_all();
+        Ok(0)
+    })
 }
 
 /// Tells HDF5's plugin loader that this library is a VOL connector.

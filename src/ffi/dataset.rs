@@ -37,7 +37,7 @@ pub(super) fn class() -> sys::H5VL_dataset_class_t {
 }
 
 /// Builds the connector object for a dataset from its JSON.
-fn dataset_object(
+pub(super) fn dataset_object(
     handle: crate::vol::object::ObjHandle,
     json: &Value,
 ) -> Result<DatasetObject, VolError> {

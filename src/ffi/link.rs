@@ -5,13 +5,12 @@
 use std::ffi::c_void;
 
 use super::boundary::guard;
-use super::hdf5::{hid_t, into_raw, str_arg, write_out};
-use super::object::{location, object, Location, VolObject};
+use super::hdf5::{hid_t, str_arg, write_out};
+use super::object::{location, object, register_object, release_id, Location, VolObject};
 use super::sys;
 use crate::model::ObjId;
-use crate::vol::file::OpenFile;
 use crate::vol::link::{self, LinkInfo, LinkTarget};
-use crate::vol::object::{resolve, ObjHandle};
+use crate::vol::object::resolve;
 use crate::vol::token::token_for;
 use crate::vol::VolError;
 
@@ -367,7 +366,7 @@ fn iterate(
     let Some(op) = iter.op else {
         return Err(VolError::NullArgument("op"));
     };
-    let group_id = register_group(file, &group)?;
+    let group_id = register_object(file, &group)?;
     let mut status = 0;
     let mut position = start;
     for entry in entries.iter().skip(start as usize) {
@@ -388,27 +387,6 @@ fn iterate(
         unsafe { *iter.idx_p = position };
     }
     Ok(status)
-}
-
-/// Registers a new HDF5 id for a group of `file`, for an iteration callback.
-fn register_group(file: &std::sync::Arc<OpenFile>, group: &ObjId) -> Result<hid_t, VolError> {
-    let object = VolObject::Group(ObjHandle::new(file.clone(), group.clone()));
-    let ptr = into_raw(object);
-    // SAFETY: `ptr` is a boxed VolObject; HDF5 takes ownership and later releases it through
-    // this connector's group close callback.
-    let id = unsafe { sys::H5VLwrap_register(ptr, sys::H5I_GROUP) };
-    if id < 0 {
-        // SAFETY: registration failed, so the box is still ours to free, exactly once.
-        unsafe { super::hdf5::drop_raw::<VolObject>(ptr) };
-        return Err(VolError::Hdf5Call { call: "H5VLwrap_register" });
-    }
-    Ok(id)
-}
-
-/// Drops one reference to an id made by [`register_group`].
-fn release_id(id: hid_t) {
-    // SAFETY: plain id argument; HDF5 validates it.
-    let _ = unsafe { sys::H5Idec_ref(id) };
 }
 
 #[cfg(test)]

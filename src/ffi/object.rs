@@ -4,7 +4,7 @@
 use std::ffi::c_void;
 use std::sync::Arc;
 
-use super::hdf5::{borrow_raw, str_arg};
+use super::hdf5::{borrow_raw, hid_t, str_arg};
 use super::plists::{require_class, OwnedPlist, PlistClass};
 use super::sys;
 use crate::model::ObjId;
@@ -48,6 +48,8 @@ pub enum VolObject {
     Group(ObjHandle),
     /// A dataset.
     Dataset(DatasetObject),
+    /// An attribute.
+    Attribute(super::attribute::AttrObject),
 }
 
 impl VolObject {
@@ -57,6 +59,7 @@ impl VolObject {
             VolObject::File(f) => &f.file,
             VolObject::Group(h) => h.file(),
             VolObject::Dataset(d) => d.handle.file(),
+            VolObject::Attribute(a) => &a.file,
         }
     }
 
@@ -66,6 +69,7 @@ impl VolObject {
             VolObject::File(f) => f.file.root(),
             VolObject::Group(h) => h.id(),
             VolObject::Dataset(d) => d.handle.id(),
+            VolObject::Attribute(a) => &a.owner,
         }
     }
 }
@@ -163,4 +167,38 @@ pub(super) unsafe fn location(params: *const sys::H5VL_loc_params_t) -> Result<L
         }
         _ => Err(VolError::InvalidArgument("unknown location type".into())),
     }
+}
+
+/// Registers a new HDF5 id for the object `id` of `file` (a group or dataset), for an iteration
+/// callback; release it with [`release_id`].
+pub(super) fn register_object(file: &Arc<OpenFile>, id: &ObjId) -> Result<hid_t, VolError> {
+    let (object, kind) = match id.class() {
+        crate::model::ObjClass::Group => {
+            (VolObject::Group(ObjHandle::new(file.clone(), id.clone())), sys::H5I_GROUP)
+        }
+        crate::model::ObjClass::Dataset => {
+            let json = crate::vol::object::get_object(file, id)?;
+            let handle = ObjHandle::new(file.clone(), id.clone());
+            (VolObject::Dataset(super::dataset::dataset_object(handle, &json)?), sys::H5I_DATASET)
+        }
+        crate::model::ObjClass::Datatype => {
+            return Err(VolError::Unsupported("iterating attributes of committed datatypes"))
+        }
+    };
+    let ptr = super::hdf5::into_raw(object);
+    // SAFETY: `ptr` is a boxed VolObject; HDF5 takes ownership and later releases it through
+    // this connector's close callback for `kind`.
+    let hid = unsafe { sys::H5VLwrap_register(ptr, kind) };
+    if hid < 0 {
+        // SAFETY: registration failed, so the box is still ours to free, exactly once.
+        unsafe { super::hdf5::drop_raw::<VolObject>(ptr) };
+        return Err(VolError::Hdf5Call { call: "H5VLwrap_register" });
+    }
+    Ok(hid)
+}
+
+/// Drops one reference to an id made by [`register_object`].
+pub(super) fn release_id(id: hid_t) {
+    // SAFETY: plain id argument; HDF5 validates it.
+    let _ = unsafe { sys::H5Idec_ref(id) };
 }

@@ -77,6 +77,10 @@ pub enum PlistClass {
     LinkAccess,
     /// `H5P_DATASET_ACCESS`.
     DatasetAccess,
+    /// `H5P_ATTRIBUTE_ACCESS`.
+    AttributeAccess,
+    /// `H5P_ATTRIBUTE_CREATE`.
+    AttributeCreate,
 }
 
 /// A new copy of `plist` for a caller who will close it.
@@ -100,6 +104,8 @@ impl PlistClass {
                 PlistClass::GroupAccess => sys::H5P_CLS_GROUP_ACCESS_ID_g,
                 PlistClass::LinkAccess => sys::H5P_CLS_LINK_ACCESS_ID_g,
                 PlistClass::DatasetAccess => sys::H5P_CLS_DATASET_ACCESS_ID_g,
+                PlistClass::AttributeAccess => sys::H5P_CLS_ATTRIBUTE_ACCESS_ID_g,
+                PlistClass::AttributeCreate => sys::H5P_CLS_ATTRIBUTE_CREATE_ID_g,
             }
         }
     }

@@ -5,6 +5,10 @@
 //! but broken fails. Each flag is added here in the same change that makes its feature work and
 //! tests it. Values are `H5VL_CAP_FLAG_*` from `H5VLconnector.h`.
 
+/// `H5Acreate/delete/exists/open/close/read/write`.
+pub const ATTR_BASIC: u64 = 0x0008;
+/// All other `H5A` calls.
+pub const ATTR_MORE: u64 = 0x0010;
 /// `H5Dcreate/open/close/read/write`.
 pub const DATASET_BASIC: u64 = 0x0020;
 /// All other `H5D` calls.
@@ -42,4 +46,6 @@ pub const ADVERTISED: u64 = FILE_BASIC
     | EXTERNAL_LINKS
     | ITERATE
     | DATASET_BASIC
-    | DATASET_MORE;
+    | DATASET_MORE
+    | ATTR_BASIC
+    | ATTR_MORE;

@@ -1,0 +1,462 @@
+//! `H5VL_attr_class_t`: the `extern "C"` callbacks behind `H5Acreate*`, `H5Aopen*`,
+//! `H5Aread`/`H5Awrite`, `H5Aget_*`, `H5Adelete*`, `H5Aexists*`, `H5Aiterate*`, `H5Arename*`
+//! and `H5Aclose`. Values travel in the REST binary form; HDF5 converts them to and from the
+//! application's memory type.
+
+use std::ffi::{c_char, c_void};
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::boundary::guard;
+use super::hdf5::{drop_raw, hid_t, into_raw, str_arg, write_out};
+use super::object::{location, object, register_object, release_id, Location, VolObject};
+use super::plists::{require_class, OwnedPlist, PlistClass};
+use super::{h5type, sys};
+use crate::h5::{convert, space, types, OwnedId};
+use crate::model::types::Datatype;
+use crate::model::{ObjId, Shape};
+use crate::vol::file::OpenFile;
+use crate::vol::object::resolve;
+use crate::vol::{attribute, VolError};
+
+/// An open attribute.
+#[derive(Debug)]
+pub struct AttrObject {
+    /// The file of the object the attribute belongs to.
+    pub file: Arc<OpenFile>,
+    /// The object the attribute belongs to.
+    pub owner: ObjId,
+    /// The attribute's name.
+    pub name: String,
+    /// The stored type as an HDF5 datatype (the REST binary layout).
+    pub file_type: OwnedId,
+    /// The attribute's shape.
+    pub shape: Shape,
+    /// Bytes per element in the REST binary layout.
+    pub element_size: usize,
+}
+
+pub(super) fn class() -> sys::H5VL_attr_class_t {
+    sys::H5VL_attr_class_t {
+        create: Some(create),
+        open: Some(open),
+        read: Some(read),
+        write: Some(write),
+        get: Some(get),
+        specific: Some(specific),
+        optional: None,
+        close: Some(close),
+    }
+}
+
+/// The object a location names, relative to `obj`.
+fn owner_of(obj: &VolObject, loc: &Location) -> Result<ObjId, VolError> {
+    match (obj, loc) {
+        (VolObject::Attribute(a), Location::Itself) => Ok(a.owner.clone()),
+        (_, Location::Itself) => Ok(obj.anchor().clone()),
+        (_, Location::ByName(path)) => Ok(resolve(obj.file(), obj.anchor(), path)?.id),
+        (_, Location::ByToken(token)) => crate::vol::token::id_for(obj.file().root(), token),
+        (_, Location::ByIndex { .. }) => {
+            Err(VolError::InvalidArgument("attributes are found by object name".into()))
+        }
+    }
+}
+
+fn attr_object(file: &Arc<OpenFile>, owner: ObjId, json: &Value) -> Result<AttrObject, VolError> {
+    let datatype = Datatype::from_json(json.get("type").unwrap_or(&Value::Null))?;
+    let shape = Shape::from_json(json.get("shape").unwrap_or(&Value::Null))?;
+    let file_type = types::to_hdf5(&datatype)?;
+    let element_size = h5type::size(file_type.id())?;
+    let name = json.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+    Ok(AttrObject { file: file.clone(), owner, name, file_type, shape, element_size })
+}
+
+#[allow(clippy::too_many_arguments)]
+unsafe extern "C" fn create(
+    obj: *mut c_void,
+    loc_params: *const sys::H5VL_loc_params_t,
+    attr_name: *const c_char,
+    type_id: hid_t,
+    space_id: hid_t,
+    _acpl_id: hid_t,
+    aapl_id: hid_t,
+    _dxpl_id: hid_t,
+    _req: *mut *mut c_void,
+) -> *mut c_void {
+    guard("H5Acreate", std::ptr::null_mut(), || {
+        // SAFETY: HDF5 passes an object this connector made and valid location parameters.
+        let (parent, loc) = unsafe { (object(obj)?, location(loc_params)?) };
+        require_class(aapl_id, PlistClass::AttributeAccess, "the attribute access property list")?;
+        // SAFETY: a C string valid for the call.
+        let name = unsafe { str_arg(attr_name, "attr_name") }?;
+        let owner = owner_of(parent, &loc)?;
+        let datatype = types::to_rest(type_id)?;
+        let shape = space::to_rest(space_id)?;
+        let file = parent.file();
+        let mut json = attribute::create(file, &owner, name, datatype.to_json(), shape.to_json())?;
+        json["name"] = Value::from(name);
+        Ok(into_raw(VolObject::Attribute(attr_object(file, owner, &json)?)))
+    })
+}
+
+unsafe extern "C" fn open(
+    obj: *mut c_void,
+    loc_params: *const sys::H5VL_loc_params_t,
+    attr_name: *const c_char,
+    aapl_id: hid_t,
+    _dxpl_id: hid_t,
+    _req: *mut *mut c_void,
+) -> *mut c_void {
+    guard("H5Aopen", std::ptr::null_mut(), || {
+        // SAFETY: HDF5 passes an object this connector made and valid location parameters.
+        let (parent, loc) = unsafe { (object(obj)?, location(loc_params)?) };
+        require_class(aapl_id, PlistClass::AttributeAccess, "the attribute access property list")?;
+        let file = parent.file();
+        let (owner, json) = match &loc {
+            Location::ByIndex { name, by_creation_order, decreasing, n } => {
+                let owner = resolve(file, parent.anchor(), name)?.id;
+                let json = nth_attribute(file, &owner, *by_creation_order, *decreasing, *n)?;
+                (owner, json)
+            }
+            _ => {
+                // SAFETY: a C string valid for the call.
+                let name = unsafe { str_arg(attr_name, "attr_name") }?;
+                let owner = owner_of(parent, &loc)?;
+                let mut json = attribute::get(file, &owner, name)?;
+                json["name"] = Value::from(name);
+                (owner, json)
+            }
+        };
+        Ok(into_raw(VolObject::Attribute(attr_object(file, owner, &json)?)))
+    })
+}
+
+fn nth_attribute(
+    file: &OpenFile,
+    owner: &ObjId,
+    by_creation_order: bool,
+    decreasing: bool,
+    n: u64,
+) -> Result<Value, VolError> {
+    let mut all = attribute::list(file, owner, by_creation_order)?;
+    if decreasing {
+        all.reverse();
+    }
+    all.into_iter()
+        .nth(n as usize)
+        .ok_or_else(|| VolError::InvalidArgument(format!("attribute index {n} is out of range")))
+}
+
+fn attr_of<'a>(obj: *mut c_void) -> Result<&'a AttrObject, VolError> {
+    // SAFETY: HDF5 passes an attribute object this connector made.
+    match unsafe { object(obj) }? {
+        VolObject::Attribute(a) => Ok(a),
+        _ => Err(VolError::InvalidArgument("not an attribute".into())),
+    }
+}
+
+unsafe extern "C" fn read(
+    attr: *mut c_void,
+    mem_type_id: hid_t,
+    buf: *mut c_void,
+    _dxpl_id: hid_t,
+    _req: *mut *mut c_void,
+) -> sys::herr_t {
+    guard("H5Aread", -1, || {
+        let a = attr_of(attr)?;
+        let count = a.shape.num_elements() as usize;
+        if count == 0 {
+            return Ok(0);
+        }
+        if buf.is_null() {
+            return Err(VolError::NullArgument("buf"));
+        }
+        let stored = attribute::read_value(&a.file, &a.owner, &a.name, count * a.element_size)?;
+        let converted = if h5type::equal(mem_type_id, a.file_type.id())? {
+            stored
+        } else {
+            convert::convert_fixed(a.file_type.id(), mem_type_id, count, &stored, None)?
+        };
+        let out_len = count * h5type::size(mem_type_id)?;
+        if converted.len() != out_len {
+            return Err(VolError::InvalidArgument(format!(
+                "attribute value has {} bytes, expected {out_len}",
+                converted.len()
+            )));
+        }
+        // SAFETY: H5Aread's contract: `buf` holds the attribute's elements in the memory type.
+        unsafe { std::ptr::copy_nonoverlapping(converted.as_ptr(), buf.cast::<u8>(), out_len) };
+        Ok(0)
+    })
+}
+
+unsafe extern "C" fn write(
+    attr: *mut c_void,
+    mem_type_id: hid_t,
+    buf: *const c_void,
+    _dxpl_id: hid_t,
+    _req: *mut *mut c_void,
+) -> sys::herr_t {
+    guard("H5Awrite", -1, || {
+        let a = attr_of(attr)?;
+        let count = a.shape.num_elements() as usize;
+        if count == 0 {
+            return Ok(0);
+        }
+        if buf.is_null() {
+            return Err(VolError::NullArgument("buf"));
+        }
+        let in_len = count * h5type::size(mem_type_id)?;
+        // SAFETY: H5Awrite's contract: `buf` holds the attribute's elements in the memory type.
+        let input = unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), in_len) };
+        let stored = if h5type::equal(mem_type_id, a.file_type.id())? {
+            input.to_vec()
+        } else {
+            convert::convert_fixed(mem_type_id, a.file_type.id(), count, input, None)?
+        };
+        attribute::write_value(&a.file, &a.owner, &a.name, stored)?;
+        Ok(0)
+    })
+}
+
+fn fill_info(a: &AttrObject, corder: u32, out: &mut sys::H5A_info_t) {
+    out.corder_valid = true;
+    out.corder = corder;
+    out.cset = sys::H5T_CSET_ASCII;
+    out.data_size = a.shape.num_elements() * a.element_size as u64;
+}
+
+unsafe extern "C" fn get(
+    obj: *mut c_void,
+    args: *mut sys::H5VL_attr_get_args_t,
+    _dxpl_id: hid_t,
+    _req: *mut *mut c_void,
+) -> sys::herr_t {
+    guard("H5Aget", -1, || {
+        if args.is_null() {
+            return Err(VolError::NullArgument("args"));
+        }
+        // SAFETY: non-NULL, valid for the call.
+        let args = unsafe { &mut *args };
+        match args.op_type {
+            sys::H5VL_ATTR_GET_SPACE => {
+                args.args.get_space.space_id = space::to_hdf5(&attr_of(obj)?.shape)?.into_raw();
+            }
+            sys::H5VL_ATTR_GET_TYPE => {
+                args.args.get_type.type_id = h5type::copy(attr_of(obj)?.file_type.id())?;
+            }
+            sys::H5VL_ATTR_GET_ACPL => {
+                args.args.get_acpl.acpl_id =
+                    OwnedPlist::create(PlistClass::AttributeCreate)?.copy_for_caller()?;
+            }
+            sys::H5VL_ATTR_GET_STORAGE_SIZE => {
+                let a = attr_of(obj)?;
+                let bytes = a.shape.num_elements() * a.element_size as u64;
+                // SAFETY: the union holds get_storage_size; `data_size` is an out-pointer.
+                unsafe { write_out(args.args.get_storage_size.data_size, "data_size", bytes) }?;
+            }
+            sys::H5VL_ATTR_GET_NAME => {
+                // SAFETY: the union holds get_name for this op.
+                let a = unsafe { &mut args.args.get_name };
+                // SAFETY: HDF5 passes an object this connector made and its location.
+                let (owner_obj, loc) = unsafe { (object(obj)?, location(&a.loc_params)?) };
+                let name = match (&loc, owner_obj) {
+                    (Location::Itself, VolObject::Attribute(attr)) => attr.name.clone(),
+                    (Location::ByIndex { name, by_creation_order, decreasing, n }, _) => {
+                        let file = owner_obj.file();
+                        let owner = resolve(file, owner_obj.anchor(), name)?.id;
+                        let json =
+                            nth_attribute(file, &owner, *by_creation_order, *decreasing, *n)?;
+                        json.get("name").and_then(Value::as_str).unwrap_or_default().to_string()
+                    }
+                    _ => return Err(VolError::InvalidArgument("attribute name query".into())),
+                };
+                copy_name(&name, a.buf, a.buf_size);
+                // SAFETY: `attr_name_len` is an out-pointer.
+                unsafe { write_out(a.attr_name_len, "attr_name_len", name.len()) }?;
+            }
+            sys::H5VL_ATTR_GET_INFO => {
+                // SAFETY: the union holds get_info for this op.
+                let a = unsafe { &mut args.args.get_info };
+                // SAFETY: HDF5 passes an object this connector made and its location.
+                let (owner_obj, loc) = unsafe { (object(obj)?, location(&a.loc_params)?) };
+                if a.ainfo.is_null() {
+                    return Err(VolError::NullArgument("ainfo"));
+                }
+                let file = owner_obj.file();
+                let (owner, json) = match &loc {
+                    Location::ByIndex { name, by_creation_order, decreasing, n } => {
+                        let owner = resolve(file, owner_obj.anchor(), name)?.id;
+                        (
+                            owner.clone(),
+                            nth_attribute(file, &owner, *by_creation_order, *decreasing, *n)?,
+                        )
+                    }
+                    Location::Itself if a.attr_name.is_null() => {
+                        let VolObject::Attribute(attr) = owner_obj else {
+                            return Err(VolError::InvalidArgument("not an attribute".into()));
+                        };
+                        let corder = corder_of(file, &attr.owner, &attr.name)?;
+                        // SAFETY: non-NULL, writable H5A_info_t.
+                        fill_info(attr, corder, unsafe { &mut *a.ainfo });
+                        return Ok(0);
+                    }
+                    _ => {
+                        // SAFETY: a C string valid for the call.
+                        let name = unsafe { str_arg(a.attr_name, "attr_name") }?;
+                        let owner = owner_of(owner_obj, &loc)?;
+                        let mut json = attribute::get(file, &owner, name)?;
+                        json["name"] = Value::from(name);
+                        (owner, json)
+                    }
+                };
+                let attr = attr_object(file, owner.clone(), &json)?;
+                let corder = corder_of(file, &owner, &attr.name)?;
+                // SAFETY: non-NULL, writable H5A_info_t.
+                fill_info(&attr, corder, unsafe { &mut *a.ainfo });
+            }
+            _ => return Err(VolError::Unsupported("this H5Aget query")),
+        }
+        Ok(0)
+    })
+}
+
+/// Position of attribute `name` in its owner's creation order.
+fn corder_of(file: &OpenFile, owner: &ObjId, name: &str) -> Result<u32, VolError> {
+    let all = attribute::list(file, owner, true)?;
+    Ok(all.iter().position(|a| a.get("name").and_then(Value::as_str) == Some(name)).unwrap_or(0)
+        as u32)
+}
+
+fn copy_name(name: &str, buf: *mut c_char, size: usize) {
+    if buf.is_null() || size == 0 {
+        return;
+    }
+    let n = name.len().min(size - 1);
+    // SAFETY: HDF5's contract: `buf` is writable for `size` bytes; we write n + 1 <= size.
+    unsafe {
+        std::ptr::copy_nonoverlapping(name.as_ptr(), buf.cast::<u8>(), n);
+        *buf.add(n) = 0;
+    }
+}
+
+unsafe extern "C" fn specific(
+    obj: *mut c_void,
+    loc_params: *const sys::H5VL_loc_params_t,
+    args: *mut sys::H5VL_attr_specific_args_t,
+    _dxpl_id: hid_t,
+    _req: *mut *mut c_void,
+) -> sys::herr_t {
+    guard("H5Aspecific", -1, || {
+        // SAFETY: HDF5 passes an object this connector made and valid location parameters.
+        let (parent, loc) = unsafe { (object(obj)?, location(loc_params)?) };
+        if args.is_null() {
+            return Err(VolError::NullArgument("args"));
+        }
+        // SAFETY: non-NULL, valid for the call.
+        let args = unsafe { &mut *args };
+        let file = parent.file();
+        let owner = owner_of(parent, &loc)?;
+        match args.op_type {
+            sys::H5VL_ATTR_DELETE => {
+                // SAFETY: the union holds `del`; its name is a C string valid for the call.
+                let name = unsafe { str_arg(args.args.del.name, "name") }?;
+                attribute::delete(file, &owner, name)?;
+            }
+            sys::H5VL_ATTR_DELETE_BY_IDX => {
+                // SAFETY: the union holds delete_by_idx for this op.
+                let d = unsafe { args.args.delete_by_idx };
+                let by_corder = d.idx_type == sys::H5_INDEX_CRT_ORDER;
+                let json =
+                    nth_attribute(file, &owner, by_corder, d.order == sys::H5_ITER_DEC, d.n)?;
+                let name = json.get("name").and_then(Value::as_str).unwrap_or_default();
+                attribute::delete(file, &owner, name)?;
+            }
+            sys::H5VL_ATTR_EXISTS => {
+                // SAFETY: the union holds `exists` for this op.
+                let e = unsafe { args.args.exists };
+                // SAFETY: a C string valid for the call.
+                let name = unsafe { str_arg(e.name, "name") }?;
+                let found = attribute::exists(file, &owner, name)?;
+                // SAFETY: `exists` is an out-pointer.
+                unsafe { write_out(e.exists, "exists", found) }?;
+            }
+            sys::H5VL_ATTR_RENAME => {
+                // SAFETY: the union holds `rename` for this op.
+                let r = unsafe { args.args.rename };
+                // SAFETY: C strings valid for the call.
+                let (old, new) =
+                    unsafe { (str_arg(r.old_name, "old_name")?, str_arg(r.new_name, "new_name")?) };
+                attribute::rename(file, &owner, old, new)?;
+            }
+            sys::H5VL_ATTR_ITER => {
+                // SAFETY: the union holds `iterate` for this op.
+                let it = unsafe { args.args.iterate };
+                return iterate(file, &owner, it);
+            }
+            _ => return Err(VolError::Unsupported("this H5A operation")),
+        }
+        Ok(0)
+    })
+}
+
+fn iterate(
+    file: &Arc<OpenFile>,
+    owner: &ObjId,
+    it: sys::H5VL_attr_iterate_args_t,
+) -> Result<sys::herr_t, VolError> {
+    let Some(op) = it.op else {
+        return Err(VolError::NullArgument("op"));
+    };
+    let by_corder = it.idx_type == sys::H5_INDEX_CRT_ORDER;
+    let mut all = attribute::list(file, owner, by_corder)?;
+    let corders: Vec<String> = attribute::list(file, owner, true)?
+        .iter()
+        .map(|a| a.get("name").and_then(Value::as_str).unwrap_or_default().to_string())
+        .collect();
+    if it.order == sys::H5_ITER_DEC {
+        all.reverse();
+    }
+    let start = if it.idx.is_null() {
+        0
+    } else {
+        // SAFETY: non-NULL pointer to the caller's start index.
+        unsafe { *it.idx }
+    };
+    let location_id = register_object(file, owner)?;
+    let mut status = 0;
+    let mut position = start;
+    for json in all.iter().skip(start as usize) {
+        let attr = attr_object(file, owner.clone(), json)?;
+        let corder = corders.iter().position(|n| *n == attr.name).unwrap_or(0) as u32;
+        let mut info = sys::H5A_info_t::default();
+        fill_info(&attr, corder, &mut info);
+        let name = super::hdf5::c_string(&attr.name);
+        position += 1;
+        // SAFETY: calling the application's iteration callback with a live object id, a
+        // NUL-terminated name and an info struct, all valid for the call.
+        status = unsafe { op(location_id, name.as_ptr(), &info, it.op_data) };
+        if status != 0 {
+            break;
+        }
+    }
+    release_id(location_id);
+    if !it.idx.is_null() {
+        // SAFETY: non-NULL out-pointer.
+        unsafe { *it.idx = position };
+    }
+    Ok(status)
+}
+
+unsafe extern "C" fn close(
+    attr: *mut c_void,
+    _dxpl_id: hid_t,
+    _req: *mut *mut c_void,
+) -> sys::herr_t {
+    guard("H5Aclose", -1, || {
+        // SAFETY: HDF5 closes each attribute object exactly once and never uses it afterwards.
+        unsafe { drop_raw::<VolObject>(attr) };
+        Ok(0)
+    })
+}

@@ -1,0 +1,146 @@
+//! Attributes of groups, datasets and committed datatypes over
+//! `/{collection}/{id}/attributes[/{name}[/value]]`: create, describe, list, read and write
+//! values in the REST binary form, delete, rename.
+
+use serde_json::{json, Value};
+
+use super::error::VolError;
+use super::file::OpenFile;
+use super::link::percent_encode;
+use crate::client::Request;
+use crate::model::ObjId;
+
+fn attributes_path(owner: &ObjId) -> String {
+    format!("/{}/{}/attributes", owner.class().collection(), owner.as_str())
+}
+
+fn attribute_path(owner: &ObjId, name: &str) -> String {
+    format!("{}/{}", attributes_path(owner), percent_encode(name))
+}
+
+fn check_name(name: &str) -> Result<(), VolError> {
+    if name.is_empty() {
+        return Err(VolError::InvalidArgument("attribute name is empty".into()));
+    }
+    Ok(())
+}
+
+/// `H5Acreate`: makes attribute `name` of `owner` with no value written yet.
+pub fn create(
+    file: &OpenFile,
+    owner: &ObjId,
+    name: &str,
+    type_json: Value,
+    shape_json: Value,
+) -> Result<Value, VolError> {
+    file.check_writable("attribute create")?;
+    check_name(name)?;
+    let body = json!({"type": type_json, "shape": shape_json});
+    match file.send(Request::put(attribute_path(owner, name)).json(body)) {
+        Ok(_) => get(file, owner, name),
+        Err(err) if err.is_conflict() => {
+            Err(VolError::InvalidArgument(format!("attribute '{name}' already exists")))
+        }
+        Err(err) => Err(err),
+    }
+}
+
+/// The attribute's JSON (`name`, `type`, `shape`, `created`), without its value.
+pub fn get(file: &OpenFile, owner: &ObjId, name: &str) -> Result<Value, VolError> {
+    check_name(name)?;
+    file.send_json(Request::get(attribute_path(owner, name)).param("IncludeData", "0"))
+}
+
+/// Whether `owner` has an attribute `name`.
+pub fn exists(file: &OpenFile, owner: &ObjId, name: &str) -> Result<bool, VolError> {
+    match get(file, owner, name) {
+        Ok(_) => Ok(true),
+        Err(err) if err.is_not_found() => Ok(false),
+        Err(err) => Err(err),
+    }
+}
+
+/// Every attribute of `owner` (without values), by name or by creation order.
+pub fn list(
+    file: &OpenFile,
+    owner: &ObjId,
+    by_creation_order: bool,
+) -> Result<Vec<Value>, VolError> {
+    let mut request = Request::get(attributes_path(owner));
+    if by_creation_order {
+        request = request.param("CreateOrder", "1");
+    }
+    let reply = file.send_json(request)?;
+    let mut items = reply.get("attributes").and_then(Value::as_array).cloned().unwrap_or_default();
+    let created = |v: &Value| v.get("created").and_then(Value::as_f64).unwrap_or(0.0);
+    let name = |v: &Value| v.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+    if by_creation_order {
+        items.sort_by(|a, b| created(a).total_cmp(&created(b)).then_with(|| name(a).cmp(&name(b))));
+    } else {
+        items.sort_by_key(name);
+    }
+    Ok(items)
+}
+
+/// The attribute's value in the REST binary form; an attribute never written reads as zeros
+/// (`expected_len` bytes).
+pub fn read_value(
+    file: &OpenFile,
+    owner: &ObjId,
+    name: &str,
+    expected_len: usize,
+) -> Result<Vec<u8>, VolError> {
+    let reply =
+        file.send(Request::get(format!("{}/value", attribute_path(owner, name))).accept_binary())?;
+    if reply.is_binary() {
+        return Ok(reply.body.to_vec());
+    }
+    // A JSON answer: the value is null (never written).
+    match reply.json::<Value>()?.get("value") {
+        None | Some(Value::Null) => Ok(vec![0u8; expected_len]),
+        Some(_) => Err(VolError::InvalidArgument(format!(
+            "attribute '{name}': the service sent its value as JSON, not binary"
+        ))),
+    }
+}
+
+/// Replaces the attribute's value with `data` (REST binary form).
+pub fn write_value(
+    file: &OpenFile,
+    owner: &ObjId,
+    name: &str,
+    data: Vec<u8>,
+) -> Result<(), VolError> {
+    file.check_writable("attribute write")?;
+    file.send(Request::put(format!("{}/value", attribute_path(owner, name))).binary(data))?;
+    Ok(())
+}
+
+/// `H5Adelete`.
+pub fn delete(file: &OpenFile, owner: &ObjId, name: &str) -> Result<(), VolError> {
+    file.check_writable("attribute delete")?;
+    file.send(Request::delete(attribute_path(owner, name)))?;
+    Ok(())
+}
+
+/// `H5Arename`: copies the attribute (type, shape and value) to `new_name`, then deletes the old
+/// one.
+pub fn rename(
+    file: &OpenFile,
+    owner: &ObjId,
+    old_name: &str,
+    new_name: &str,
+) -> Result<(), VolError> {
+    file.check_writable("attribute rename")?;
+    check_name(new_name)?;
+    if exists(file, owner, new_name)? {
+        return Err(VolError::InvalidArgument(format!("attribute '{new_name}' already exists")));
+    }
+    let full = file.send_json(Request::get(attribute_path(owner, old_name)))?;
+    let mut body = json!({"type": full["type"], "shape": full["shape"]});
+    if let Some(value) = full.get("value") {
+        body["value"] = value.clone();
+    }
+    file.send(Request::put(attribute_path(owner, new_name)).json(body))?;
+    delete(file, owner, old_name)
+}
