@@ -127,3 +127,18 @@ async fn timeout_is_reported_and_not_retried() {
     assert!(start.elapsed() < Duration::from_secs(2));
     assert_eq!(count.load(Ordering::SeqCst), 1);
 }
+
+#[tokio::test]
+async fn per_request_timeout_overrides_the_client_setting() {
+    let (endpoint, _count) = scripted_server(|_| None).await;
+    let config = ClientConfig::new(&endpoint).unwrap().with_timeout(Duration::from_secs(30));
+    let client = RestClient::new(config).unwrap();
+    let request = restvol::client::Request::get("/about").timeout(Duration::from_millis(200));
+    let start = Instant::now();
+    let err = client.send(&request).await.unwrap_err();
+    assert!(
+        matches!(err, ClientError::Timeout { timeout, .. } if timeout == Duration::from_millis(200)),
+        "{err}"
+    );
+    assert!(start.elapsed() < Duration::from_secs(2));
+}
