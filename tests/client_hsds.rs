@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-//! The REST client against real HSDS 1.0.2 (the venv's `hsds` command), over TCP on 127.0.0.1 and
-//! over Unix sockets: folders and domains, 404/409/401 mapping, binary dataset values, ordered
-//! concurrent sends. Skipped (with a message) when the venv is missing.
+//! The REST client against real HSDS 1.0.2 (the venv's `hsds-node` and `hsds`), over TCP on
+//! 127.0.0.1 and over Unix sockets: folders and domains, 404/409/401/400 mapping, binary dataset
+//! values, ordered concurrent sends. Skipped (with a message) when the venv is missing.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -24,44 +24,64 @@ fn venv_bin() -> Option<PathBuf> {
 
 /// A running HSDS, stopped (SIGINT to its process group, then SIGKILL) on drop.
 struct Hsds {
-    child: Child,
+    children: Vec<Child>,
     endpoint: String,
     log: PathBuf,
-    _dirs: Vec<PathBuf>,
+    dirs: Vec<PathBuf>,
 }
 
 impl Drop for Hsds {
     fn drop(&mut self) {
-        let group = format!("-{}", self.child.id());
+        let Some(leader) = self.children.first() else { return };
+        let group = format!("-{}", leader.id());
         let _ = Command::new("kill").args(["-INT", "--", &group]).status();
         let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                break;
-            }
+        while Instant::now() < deadline
+            && !self.children.iter_mut().all(|c| matches!(c.try_wait(), Ok(Some(_))))
+        {
             std::thread::sleep(Duration::from_millis(50));
         }
         let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
-        let _ = self.child.wait();
-        for dir in &self._dirs {
+        for child in &mut self.children {
+            let _ = child.wait();
+        }
+        for dir in &self.dirs {
             let _ = std::fs::remove_dir_all(dir);
         }
     }
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("rvc-{}-{name}", std::process::id()));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("client-hsds-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
 
-fn port_free(port: u16) -> bool {
-    TcpListener::bind(("127.0.0.1", port)).is_ok()
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-/// Starts HSDS with one DN, on TCP (a free SN port; HSDS puts its DN on 6101) or on Unix
-/// sockets, and waits until `/about` says READY.
+/// A command for a venv script, in process group `group` (0: a new group), output to `log`.
+fn venv_command(bin: &Path, script: &str, log: &Path, group: u32) -> Command {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hsds_localhost");
+    let out = std::fs::OpenOptions::new().create(true).append(true).open(log).unwrap();
+    let mut cmd = Command::new(bin.join("python3"));
+    cmd.arg(bin.join(script))
+        .env("PYTHONPATH", &fixture)
+        .env("PYTHONUNBUFFERED", "1")
+        .env("BUCKET_NAME", BUCKET)
+        .stdin(Stdio::null())
+        .stdout(out.try_clone().unwrap())
+        .stderr(out);
+    std::os::unix::process::CommandExt::process_group(&mut cmd, i32::try_from(group).unwrap());
+    cmd
+}
+
+/// Starts HSDS with one DN and waits until `/about` says READY. TCP: the SN and DN node
+/// processes are started directly, each on a free port (HSDS's own launcher fixes the DN port
+/// at 6101, which another HSDS on the machine may hold). Unix sockets: the `hsds` launcher
+/// with `--socket_dir`.
 fn start_hsds(unix: bool) -> Option<Hsds> {
     let Some(bin) = venv_bin() else {
         eprintln!("skipping: no HSDS venv in ~/.cache/restvol/deps/venv");
@@ -69,40 +89,51 @@ fn start_hsds(unix: bool) -> Option<Hsds> {
     };
     let tag = if unix { "unix" } else { "tcp" };
     let root = scratch(&format!("{tag}-root"));
+    std::fs::create_dir_all(root.join(BUCKET)).unwrap();
     let log = root.join("hs.log");
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hsds_localhost");
-    let mut cmd = Command::new(bin.join("hsds"));
-    cmd.args(["--root_dir", root.to_str().unwrap(), "--bucket_name", BUCKET])
-        .args(["--hs_username", USER, "--hs_password", PASSWORD, "--count", "1"])
-        .args(["--logfile", log.to_str().unwrap()])
-        .env("PYTHONPATH", &fixture)
-        .env("PATH", format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default()))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-    let mut dirs = vec![root];
+    let root_arg = format!("--root_dir={}", root.display());
+    let mut dirs = vec![root.clone()];
+    let mut children = Vec::new();
     let endpoint = if unix {
         // Short: HSDS allows at most 63 characters for the socket directory.
         let sockets = PathBuf::from(format!("/tmp/rvc-{}-hs", std::process::id()));
         let _ = std::fs::remove_dir_all(&sockets);
         std::fs::create_dir_all(&sockets).unwrap();
-        cmd.args(["--socket_dir", sockets.to_str().unwrap()]);
+        let mut cmd = venv_command(&bin, "hsds", &log, 0);
+        cmd.args(["--root_dir", root.to_str().unwrap(), "--bucket_name", BUCKET])
+            .args(["--hs_username", USER, "--hs_password", PASSWORD, "--count", "1"])
+            .args(["--logfile", log.to_str().unwrap()])
+            .args(["--socket_dir", sockets.to_str().unwrap()]);
+        children.push(cmd.spawn().expect("spawn hsds"));
         let encoded = sockets.join("sn_1.sock").to_str().unwrap().replace('/', "%2F");
         dirs.push(sockets);
         format!("http+unix://{encoded}")
     } else {
-        // HSDS's DN port is fixed at 6101: wait for another test's HSDS to let go of it.
-        let deadline = Instant::now() + Duration::from_secs(120);
-        while !port_free(6101) && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(500));
-        }
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        cmd.args(["--host", "127.0.0.1", "--port", &port.to_string()]);
-        format!("http://127.0.0.1:{port}")
+        let sn_url = format!("http://127.0.0.1:{}", free_port());
+        let dn_urls = format!("--dn_urls=http://127.0.0.1:{}", free_port());
+        let common = [
+            "--standalone".to_string(),
+            dn_urls.clone(),
+            format!("--hsds_endpoint={sn_url}"),
+            root_arg,
+        ];
+        let mut dn = venv_command(&bin, "hsds-node", &log, 0);
+        dn.current_dir(&root).args(["--node_type=dn", "--node_number=0"]).args(&common);
+        let dn = dn.spawn().expect("spawn hsds dn");
+        let group = dn.id();
+        children.push(dn);
+        let mut sn = venv_command(&bin, "hsds-node", &log, group);
+        sn.current_dir(&root)
+            .args(["--node_type=sn", "--password_file=", "--logfile=sn1.log"])
+            .arg(format!("--hs_username={USER}"))
+            .arg(format!("--admin_user={USER}"))
+            .arg(format!("--hs_password={PASSWORD}"))
+            .arg(format!("--sn_url={sn_url}"))
+            .args(&common);
+        children.push(sn.spawn().expect("spawn hsds sn"));
+        sn_url
     };
-    let child = cmd.spawn().expect("spawn hsds");
-    let hsds = Hsds { child, endpoint, log, _dirs: dirs };
+    let hsds = Hsds { children, endpoint, log, dirs };
     let client = client(&hsds.endpoint, USER, PASSWORD);
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
@@ -247,7 +278,7 @@ fn hsds_over_unix_socket() {
 #[test]
 fn async_client_connection_refused_is_bounded() {
     // A port nothing listens on: bounded retries, then a clear error.
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = free_port();
     let retry = RetryPolicy {
         max_retries: 3,
         initial_backoff: Duration::from_millis(50),

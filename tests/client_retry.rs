@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-//! Retry and timeout behaviour of the REST client against a scripted stand-in server on
-//! 127.0.0.1: 503s then success, persistent 500s, a server that never answers.
+//! Retry, timeout and connection-reuse behaviour of the REST client against scripted stand-in
+//! servers on 127.0.0.1: 503s then success, persistent 500s, a server that never answers, a
+//! keep-alive server that counts connections.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -126,4 +127,62 @@ async fn timeout_is_reported_and_not_retried() {
     assert!(err.to_string().starts_with("GET /about: timed out after"), "{err}");
     assert!(start.elapsed() < Duration::from_secs(2));
     assert_eq!(count.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn per_request_timeout_overrides_the_client_setting() {
+    let (endpoint, _count) = scripted_server(|_| None).await;
+    let config = ClientConfig::new(&endpoint).unwrap().with_timeout(Duration::from_secs(30));
+    let client = RestClient::new(config).unwrap();
+    let request = restvol::client::Request::get("/about").timeout(Duration::from_millis(200));
+    let start = Instant::now();
+    let err = client.send(&request).await.unwrap_err();
+    assert!(
+        matches!(err, ClientError::Timeout { timeout, .. } if timeout == Duration::from_millis(200)),
+        "{err}"
+    );
+    assert!(start.elapsed() < Duration::from_secs(2));
+}
+
+/// A keep-alive server: answers every request on a connection with 200 `{}`; counts accepts.
+async fn keep_alive_server() -> (String, Arc<AtomicU32>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let accepts = Arc::new(AtomicU32::new(0));
+    let counter = Arc::clone(&accepts);
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else { return };
+            counter.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 1024];
+                loop {
+                    while let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        buf.drain(..end + 4);
+                        let reply = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
+                                     content-length: 2\r\n\r\n{}";
+                        if socket.write_all(reply.as_bytes()).await.is_err() {
+                            return;
+                        }
+                    }
+                    match socket.read(&mut chunk).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                }
+            });
+        }
+    });
+    (endpoint, accepts)
+}
+
+#[tokio::test]
+async fn connections_are_reused() {
+    let (endpoint, accepts) = keep_alive_server().await;
+    let client = RestClient::new(ClientConfig::new(&endpoint).unwrap()).unwrap();
+    for _ in 0..10 {
+        client.get_json("/about", None).await.unwrap();
+    }
+    assert_eq!(accepts.load(Ordering::SeqCst), 1, "one connection for ten sequential requests");
 }

@@ -18,7 +18,8 @@ fn fixture() -> PathBuf {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("rv-direct-{}-{name}", std::process::id()));
+    // Under cargo's per-target scratch directory, so nothing is left in /tmp.
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("direct-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir

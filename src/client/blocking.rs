@@ -167,7 +167,7 @@ mod tests {
         // Port 1 on localhost is closed: every call fails fast with a Connect error.
         let config = ClientConfig::new("http://127.0.0.1:1")
             .unwrap()
-            .with_retry(super::super::RetryPolicy::none());
+            .with_retry(crate::client::RetryPolicy::none());
         let client = Arc::new(BlockingClient::new(config).unwrap());
         let threads: Vec<_> = (0..4)
             .map(|_| {
@@ -188,7 +188,7 @@ mod tests {
         rt.block_on(async {
             let config = ClientConfig::new("http://127.0.0.1:1")
                 .unwrap()
-                .with_retry(super::super::RetryPolicy::none());
+                .with_retry(crate::client::RetryPolicy::none());
             let client = BlockingClient::new(config).unwrap();
             assert!(client.get_json("/about", None).is_err());
             drop(client);

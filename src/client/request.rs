@@ -1,6 +1,8 @@
 //! `Request` and `Response`: one REST call as the caller describes it (method, path, domain,
 //! bucket, query parameters, body, whether binary data is wanted) and the answer it gets.
 
+use std::time::Duration;
+
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -70,6 +72,8 @@ pub struct Request {
     pub body: Body,
     /// Ask for a binary answer (`Accept: application/octet-stream`) instead of JSON.
     pub binary_response: bool,
+    /// Time limit of one attempt for this request, instead of the client's.
+    pub timeout: Option<Duration>,
 }
 
 impl Request {
@@ -83,6 +87,7 @@ impl Request {
             query: Vec::new(),
             body: Body::None,
             binary_response: false,
+            timeout: None,
         }
     }
 
@@ -139,6 +144,12 @@ impl Request {
     /// Asks for a binary answer.
     pub fn accept_binary(mut self) -> Self {
         self.binary_response = true;
+        self
+    }
+
+    /// Sets this request's time limit per attempt (e.g. longer for a large transfer).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
 

@@ -68,8 +68,7 @@ impl RestClient {
         let mut attempts = 0u32;
         loop {
             attempts += 1;
-            let outcome =
-                self.attempt(request.method, &url, body.clone(), content_type, accept).await;
+            let outcome = self.attempt(request, &url, body.clone(), content_type, accept).await;
             let retry = match &outcome {
                 Ok((status, _, _)) => is_retryable_status(*status),
                 Err(e) => is_connection_error(e),
@@ -87,7 +86,7 @@ impl RestClient {
                 Ok((status, _, body)) => {
                     Err(ClientError::from_status(call, status, &body, attempts))
                 }
-                Err(e) => Err(self.transport_error(call, &e, attempts, start.elapsed())),
+                Err(e) => Err(self.transport_error(request, call, &e, attempts, start.elapsed())),
             };
         }
     }
@@ -196,13 +195,13 @@ impl RestClient {
 
     async fn attempt(
         &self,
-        method: Method,
+        request: &Request,
         url: &reqwest::Url,
         body: Option<Bytes>,
         content_type: Option<&'static str>,
         accept: &'static str,
     ) -> Attempt {
-        let method = match method {
+        let method = match request.method {
             Method::Get => reqwest::Method::GET,
             Method::Put => reqwest::Method::PUT,
             Method::Post => reqwest::Method::POST,
@@ -211,6 +210,9 @@ impl RestClient {
         };
         let mut builder =
             self.http.request(method, url.clone()).header(ACCEPT, HeaderValue::from_static(accept));
+        if let Some(timeout) = request.timeout {
+            builder = builder.timeout(timeout);
+        }
         if let Some(user) = &self.config.username {
             builder = builder.basic_auth(user, self.config.password.as_ref());
         }
@@ -232,6 +234,7 @@ impl RestClient {
     /// [`ClientError::from_status`], the only place failures become variants.
     fn transport_error(
         &self,
+        request: &Request,
         call: Call,
         e: &reqwest::Error,
         attempts: u32,
@@ -239,7 +242,8 @@ impl RestClient {
     ) -> ClientError {
         let message = chain(e);
         if e.is_timeout() {
-            ClientError::Timeout { call, timeout: self.config.request_timeout, message }
+            let timeout = request.timeout.unwrap_or(self.config.request_timeout);
+            ClientError::Timeout { call, timeout, message }
         } else if e.is_builder() {
             ClientError::Invalid(format!("{call}: {message}"))
         } else if e.is_connect() || e.is_request() {
