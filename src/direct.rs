@@ -7,21 +7,10 @@
 //! - [`RunDir`]: the private directory holding the sockets and the log.
 //! - [`LocalService`]: one running service (start, readiness, stop, stop on drop).
 //! - [`registry`]: one shared, reference-counted service per settings for the whole process.
-//! - [`Connection`]: endpoint resolution for the connector: a remote server, or the shared
-//!   local service, with a [`crate::client::BlockingClient`] either way.
 //!
-//! ```no_run
-//! use restvol::direct::Connection;
-//! use restvol::vol::ConnectorConfig;
-//!
-//! let config = ConnectorConfig::parse_info_string("endpoint=local[2]").unwrap();
-//! let conn = Connection::open(&config, |k| std::env::var(k).ok(), None).unwrap();
-//! let about = conn.client.get_json("/about", None).unwrap();
-//! println!("{about}");
-//! // Dropping `conn` releases the service; the last release stops it.
-//! ```
+//! The connector reaches the service through `vol::session`, which starts (or shares) the
+//! local service with [`acquire`] for direct access.
 
-pub mod connection;
 pub mod discovery;
 pub mod error;
 pub mod probe;
@@ -30,7 +19,6 @@ pub mod run_dir;
 pub mod service;
 pub mod settings;
 
-pub use connection::{ConnectError, Connection};
 pub use discovery::BinarySearch;
 pub use error::DirectError;
 pub use registry::{acquire, ServiceHandle};
