@@ -75,6 +75,48 @@ pub fn with_connector(program: &Path, info: Option<&str>) -> Command {
     cmd
 }
 
+/// Environment variables that would point the connector somewhere other than the test's own
+/// store; removed from every connector command so a developer's settings cannot leak in.
+const CONNECTOR_ENV: [&str; 12] = [
+    "HSDS_ENDPOINT",
+    "HSDS_USERNAME",
+    "HSDS_PASSWORD",
+    "HS_ENDPOINT",
+    "HS_USERNAME",
+    "HS_PASSWORD",
+    "HS_BUCKET",
+    "ROOT_DIR",
+    "BUCKET_NAME",
+    "AWS_S3_GATEWAY",
+    "RESTVOL_BIN",
+    "XDG_DATA_HOME",
+];
+
+/// A command for `program` using the connector in direct access on the store `root` (bucket
+/// `restvol-test`), with the freshly built `restvol` binary.
+pub fn with_direct_access(program: &Path, root: &Path) -> Command {
+    let mut cmd = with_connector(program, None);
+    for key in CONNECTOR_ENV {
+        cmd.env_remove(key);
+    }
+    std::fs::create_dir_all(root).expect("store root");
+    cmd.env("ROOT_DIR", root)
+        .env("BUCKET_NAME", "restvol-test")
+        .env("RESTVOL_BIN", build_dir().join("restvol"))
+        .env("HOME", root);
+    cmd
+}
+
+/// The `restvol` processes running now whose command line mentions `marker` (a store path).
+pub fn restvol_processes(marker: &str) -> Vec<String> {
+    let out = Command::new("ps").args(["-eo", "pid,args"]).output().expect("run ps");
+    text(&out.stdout)
+        .lines()
+        .filter(|l| l.contains("restvol") && l.contains(" serve") && l.contains(marker))
+        .map(str::to_string)
+        .collect()
+}
+
 /// Runs a command and returns its output, failing the test if it was killed by a signal.
 pub fn run_no_crash(cmd: &mut Command) -> Output {
     let out = cmd.output().expect("start program");
