@@ -26,8 +26,10 @@ mod info;
 mod introspect;
 mod link;
 mod object;
+mod object_class;
 pub mod os;
 mod plists;
 pub mod sys;
+mod token;
 
 pub use class::connector_class;

@@ -6,7 +6,7 @@ use std::ffi::c_void;
 use once_cell::sync::Lazy;
 
 use super::boundary::guard;
-use super::{attribute, dataset, file, group, info, introspect, link, sys};
+use super::{attribute, dataset, file, group, info, introspect, link, object_class, sys, token};
 use crate::vol::caps;
 
 /// Connector name, as in `HDF5_VOL_CONNECTOR=REST` (the same as HDF Group's REST VOL).
@@ -48,6 +48,8 @@ static CLASS: Lazy<ConnectorClass> = Lazy::new(|| {
         file_cls: file::class(),
         group_cls: group::class(),
         link_cls: link::class(),
+        object_cls: object_class::class(),
+        token_cls: token::class(),
         introspect_cls: introspect::class(),
         ..Default::default()
     })

@@ -5,6 +5,10 @@
 //! but broken fails. Each flag is added here in the same change that makes its feature work and
 //! tests it. Values are `H5VL_CAP_FLAG_*` from `H5VLconnector.h`.
 
+/// `H5Oopen/close/exists`.
+pub const OBJECT_BASIC: u64 = 0x8000;
+/// All other `H5O` calls.
+pub const OBJECT_MORE: u64 = 0x0001_0000;
 /// `H5Acreate/delete/exists/open/close/read/write`.
 pub const ATTR_BASIC: u64 = 0x0008;
 /// All other `H5A` calls.
@@ -48,4 +52,6 @@ pub const ADVERTISED: u64 = FILE_BASIC
     | DATASET_BASIC
     | DATASET_MORE
     | ATTR_BASIC
-    | ATTR_MORE;
+    | ATTR_MORE
+    | OBJECT_BASIC
+    | OBJECT_MORE;

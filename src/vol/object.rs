@@ -80,3 +80,65 @@ pub fn resolve(file: &OpenFile, anchor: &ObjId, path: &str) -> Result<Resolved, 
 pub fn get_object(file: &OpenFile, id: &ObjId) -> Result<Value, VolError> {
     file.send_json(Request::get(format!("/{}/{}", id.class().collection(), id.as_str())))
 }
+
+/// The object's path in its file (`H5Iget_name`): `/` for the root group, else the first path
+/// the service knows for it; empty for an object no link reaches.
+pub fn name_of(file: &OpenFile, id: &ObjId) -> Result<String, VolError> {
+    if id.is_root() {
+        return Ok("/".to_string());
+    }
+    let path = format!("/{}/{}", id.class().collection(), id.as_str());
+    let json = file.send_json(Request::get(path).param("getalias", "1"))?;
+    Ok(json
+        .get("alias")
+        .and_then(Value::as_array)
+        .and_then(|paths| paths.first())
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string())
+}
+
+/// What `H5Oget_info` reports beyond the token and type.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ObjectFacts {
+    /// Number of attributes.
+    pub num_attrs: u64,
+    /// Creation time, seconds since the epoch.
+    pub created: f64,
+    /// Last modification, seconds since the epoch.
+    pub modified: f64,
+}
+
+/// Attribute count and times of `id`.
+pub fn facts(file: &OpenFile, id: &ObjId) -> Result<ObjectFacts, VolError> {
+    let json = get_object(file, id)?;
+    let number = |key: &str| json.get(key).and_then(Value::as_f64).unwrap_or(0.0);
+    Ok(ObjectFacts {
+        num_attrs: json.get("attributeCount").and_then(Value::as_u64).unwrap_or(0),
+        created: number("created"),
+        modified: number("lastModified"),
+    })
+}
+
+/// The objects `H5Ovisit` reports from `start`: the start itself as `.`, then every object
+/// reached through hard links, once, with the first path that reaches it.
+pub fn visit_objects(
+    file: &OpenFile,
+    start: &ObjId,
+    by_creation_order: bool,
+    decreasing: bool,
+) -> Result<Vec<(String, ObjId)>, VolError> {
+    let mut out = vec![(".".to_string(), start.clone())];
+    if start.class() != ObjClass::Group {
+        return Ok(out);
+    }
+    let links = super::link::visit(file, start, true, by_creation_order, decreasing)?;
+    for entry in links {
+        if let super::link::LinkTarget::Hard(id) = entry.link.target {
+            if !out.iter().any(|(_, seen)| *seen == id) {
+                out.push((entry.path, id));
+            }
+        }
+    }
+    Ok(out)
+}
