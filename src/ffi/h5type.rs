@@ -369,8 +369,36 @@ pub(crate) fn native_type(id: hid_t) -> Result<hid_t, VolError> {
     check_id("H5Tget_native_type", unsafe { sys::H5Tget_native_type(id, sys::H5T_DIR_DEFAULT) })
 }
 
+/// Whether the type has a variable-length part (`hvl_t` or `char *` in memory) at any depth.
+pub(crate) fn has_vlen(id: hid_t) -> Result<bool, VolError> {
+    match class(id)? {
+        H5T_VLEN => Ok(true),
+        H5T_STRING => is_variable_str(id),
+        H5T_ARRAY => {
+            let base = super_type(id)?;
+            let answer = has_vlen(base);
+            close(base)?;
+            answer
+        }
+        H5T_COMPOUND => {
+            for index in 0..member_count(id)? {
+                let member = member_type(id, index)?;
+                let answer = has_vlen(member);
+                close(member)?;
+                if answer? {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        }
+        _ => Ok(false),
+    }
+}
+
 /// `H5Tconvert` of `count` elements in place in `buf`, which must hold `count` elements of the
 /// larger of the two types; `background` (when given) holds `count` destination elements.
+/// Types with variable-length parts are refused: their elements hold pointers that plain bytes
+/// cannot vouch for (see `ffi::h5mem` for those).
 pub(crate) fn convert(
     src: hid_t,
     dst: hid_t,
@@ -378,6 +406,11 @@ pub(crate) fn convert(
     buf: &mut [u8],
     background: Option<&mut [u8]>,
 ) -> Result<(), VolError> {
+    if has_vlen(src)? || has_vlen(dst)? {
+        return Err(VolError::InvalidArgument(
+            "H5Tconvert of plain bytes needs types without variable-length parts".into(),
+        ));
+    }
     let needed = count.saturating_mul(size(src)?.max(size(dst)?));
     if buf.len() < needed {
         return Err(VolError::InvalidArgument("conversion buffer too small".into()));
@@ -393,6 +426,7 @@ pub(crate) fn convert(
     };
     // SAFETY: `buf` holds `count` elements of the larger type, checked above; `background` is
     // NULL or holds `count` destination elements; both are exclusively borrowed for the call.
+    // Neither type has variable-length parts (checked), so HDF5 follows no pointers in them.
     let status = unsafe {
         sys::H5Tconvert(src, dst, count, buf.as_mut_ptr().cast(), background, super::hdf5::DEFAULT)
     };

@@ -270,5 +270,11 @@ mod tests {
         let _hdf5 = crate::h5::handle::hdf5_test_lock();
         let i32le = hdf5_type(json!("H5T_STD_I32LE"));
         assert!(convert_fixed(i32le.id(), i32le.id(), 2, &[0; 7], None).is_err());
+        // Bytes cannot vouch for the pointers of variable-length types.
+        let vstr = hdf5_type(json!({"class": "H5T_STRING", "length": "H5T_VARIABLE"}));
+        assert!(convert_fixed(vstr.id(), vstr.id(), 1, &[0; 8], None).is_err());
+        let nested = hdf5_type(json!({"class": "H5T_COMPOUND", "fields": [
+            {"name": "v", "type": {"class": "H5T_VLEN", "base": "H5T_STD_I8LE"}}]}));
+        assert!(convert_fixed(nested.id(), nested.id(), 1, &[0; 16], None).is_err());
     }
 }
