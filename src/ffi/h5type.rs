@@ -274,6 +274,13 @@ pub(crate) fn member_name(id: hid_t, index: u32) -> Result<String, VolError> {
     take_hdf5_string("H5Tget_member_name", ptr)
 }
 
+/// `H5Tget_member_offset` in bytes (compound fields).
+pub(crate) fn member_offset(id: hid_t, index: u32) -> Result<usize, VolError> {
+    // SAFETY: plain values; HDF5 validates them (an invalid index gives 0, which callers rule
+    // out by iterating below the member count).
+    Ok(unsafe { sys::H5Tget_member_offset(id, index) })
+}
+
 /// `H5Tget_member_type`: a new id for a compound field's type.
 pub(crate) fn member_type(id: hid_t, index: u32) -> Result<hid_t, VolError> {
     // SAFETY: plain values; HDF5 validates them.

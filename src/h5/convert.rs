@@ -8,11 +8,14 @@
 //! Variable-length types at the top level (variable strings, sequences of a fixed-size base)
 //! go between the REST count+bytes stream (`codec::vlen`) and HDF5's memory forms (`char *`,
 //! `hvl_t`) in a [`VlenBuffer`]; reads allocate with `H5allocate_memory`, so the application
-//! frees them as it would after a native `H5Dread` (`H5Treclaim`). Variable-length parts nested
-//! inside compounds or arrays are not handled here yet.
+//! frees them as it would after a native `H5Dread` (`H5Treclaim`). Types with variable-length
+//! parts nested in compounds or arrays go through a [`VlenImage`] (the REST stream decoded into
+//! HDF5's memory layout of the REST type) and `H5Tconvert`: [`variable_to_memory`] for reads;
+//! for writes the connector builds the image from the application's buffer with the unsafe
+//! `VlenImage::from_memory` and calls `VlenImage::to_stream`.
 
 use crate::codec::vlen::{pack_vlen, unpack_vlen};
-use crate::ffi::h5mem::{VlenBuffer, VlenLayout};
+use crate::ffi::h5mem::{VlenBuffer, VlenImage, VlenLayout};
 use crate::ffi::h5type;
 use crate::ffi::hdf5::hid_t;
 use crate::model::types::{Datatype, StringLength};
@@ -159,6 +162,27 @@ pub fn vlen_from_memory(
     Ok(pack_vlen(&items)?)
 }
 
+/// Reads: turns the REST stream of `count` elements of `rest` (any type with variable-length
+/// parts, including compounds and arrays holding them) into `count` elements of the
+/// application's memory type `mem_type`. The variable-length memory in the result is new,
+/// HDF5-allocated, and belongs to the application. `background` holds `count` elements of
+/// `mem_type` for compound field subsets.
+///
+/// # Errors
+/// [`super::H5Error::Hdf5`] for a malformed stream, an unsupported nesting (vlen of vlen) or a
+/// failed conversion.
+pub fn variable_to_memory(
+    rest: &Datatype,
+    mem_type: hid_t,
+    count: usize,
+    stream: &[u8],
+    background: Option<&[u8]>,
+) -> H5Result<Vec<u8>> {
+    let rest_type = types::to_hdf5(rest)?;
+    let image = VlenImage::from_stream(rest_type.id(), count, stream)?;
+    Ok(image.convert_to(mem_type, background)?)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -263,6 +287,22 @@ mod tests {
         assert!(items[1].is_empty());
         assert_eq!(items[2], 300i64.to_le_bytes());
         assert_eq!(vlen_from_memory(&rest, mem.id(), &buffer.buffer()).unwrap(), stream);
+    }
+
+    #[test]
+    fn nested_variable_parts_to_memory() {
+        let _hdf5 = crate::h5::handle::hdf5_test_lock();
+        let rest = Datatype::from_json(&json!({"class": "H5T_COMPOUND", "fields": [
+            {"name": "n", "type": "H5T_STD_U8LE"},
+            {"name": "s", "type": {"class": "H5T_STRING", "length": "H5T_VARIABLE"}}]}))
+        .unwrap();
+        let only_n = hdf5_type(json!({"class": "H5T_COMPOUND", "fields": [
+            {"name": "n", "type": "H5T_STD_U16LE"}]}));
+        let mut stream = vec![5u8];
+        stream.extend(pack_vlen(&[b"five"]).unwrap());
+        let out = variable_to_memory(&rest, only_n.id(), 1, &stream, None).unwrap();
+        assert_eq!(out, 5u16.to_le_bytes());
+        assert!(variable_to_memory(&rest, only_n.id(), 2, &stream, None).is_err());
     }
 
     #[test]
