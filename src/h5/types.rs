@@ -4,7 +4,7 @@
 //! from type JSON. Mapping decisions:
 //! - integers, bitfields: 1, 2, 4 or 8 bytes with full precision at bit offset 0; floats: IEEE
 //!   binary16/32/64. Anything else (e.g. a 24-bit integer, VAX floats, padding bits) is
-//!   [`H5Error::Unsupported`] naming the reason, since REST names only the standard types.
+//!   [`super::H5Error::Unsupported`] naming the reason, since REST names only the standard types.
 //! - fixed strings keep size, charset and padding; variable strings are `H5T_VARIABLE`.
 //! - compounds become the *packed* field list: HDF5 member offsets (memory padding) are dropped.
 //! - references: the old `hobj_ref_t` (`H5T_STD_REF_OBJ`) and the new `H5R_ref_t`
@@ -23,13 +23,13 @@ use crate::model::types::{
 };
 use crate::model::ObjId;
 
-use super::error::{invalid, unsupported, H5Error, H5Result};
+use super::error::{invalid, unsupported, H5Result};
 use super::handle::OwnedId;
 
 /// Reads the HDF5 datatype `id` as REST type JSON (see the module docs for the mapping).
 ///
 /// # Errors
-/// [`H5Error::Unsupported`] for types REST cannot express; [`H5Error::Hdf5`] when a libhdf5
+/// [`super::H5Error::Unsupported`] for types REST cannot express; [`super::H5Error::Hdf5`] when a libhdf5
 /// call fails.
 pub fn to_rest(id: hid_t) -> H5Result<Datatype> {
     let class = h5type::class(id)?;
@@ -57,7 +57,7 @@ pub fn to_rest(id: hid_t) -> H5Result<Datatype> {
 /// Whether the HDF5 datatype `id` is a committed (named) datatype.
 ///
 /// # Errors
-/// [`H5Error::Hdf5`] when `H5Tcommitted` fails.
+/// [`super::H5Error::Hdf5`] when `H5Tcommitted` fails.
 pub fn is_committed(id: hid_t) -> H5Result<bool> {
     Ok(h5type::committed(id)?)
 }
@@ -76,8 +76,8 @@ pub fn committed_copy(datatype: Datatype, committed_id: ObjId) -> Datatype {
 /// variable strings are HDF5's memory forms (`hvl_t`, `char *`).
 ///
 /// # Errors
-/// [`H5Error::Invalid`] for an unresolved committed reference (`"t-…"`: resolve it first);
-/// [`H5Error::Hdf5`] when a libhdf5 call fails.
+/// [`super::H5Error::Invalid`] for an unresolved committed reference (`"t-…"`: resolve it first);
+/// [`super::H5Error::Hdf5`] when a libhdf5 call fails.
 pub fn to_hdf5(datatype: &Datatype) -> H5Result<OwnedId> {
     match datatype {
         Datatype::Integer(int) => {
@@ -121,7 +121,7 @@ pub fn to_hdf5(datatype: &Datatype) -> H5Result<OwnedId> {
 /// their padding, `char *` for variable strings, `hvl_t` for sequences).
 ///
 /// # Errors
-/// [`H5Error::Hdf5`] when `H5Tget_size` fails.
+/// [`super::H5Error::Hdf5`] when `H5Tget_size` fails.
 pub fn memory_size(id: hid_t) -> H5Result<usize> {
     Ok(h5type::size(id)?)
 }
@@ -139,7 +139,7 @@ pub fn rest_size(id: hid_t) -> H5Result<Option<u64>> {
 /// (native byte order, aligned compound members), as `H5Tget_native_type` builds it.
 ///
 /// # Errors
-/// [`H5Error::Hdf5`] when `H5Tget_native_type` fails.
+/// [`super::H5Error::Hdf5`] when `H5Tget_native_type` fails.
 pub fn native_layout(id: hid_t) -> H5Result<OwnedId> {
     Ok(OwnedId::datatype(h5type::native_type(id)?))
 }
@@ -354,12 +354,6 @@ fn enum_to_hdf5(base: &IntegerType, members: &[EnumMember]) -> H5Result<OwnedId>
         h5type::enum_insert(id.id(), &member.name, &encode_int(member.value, *base))?;
     }
     Ok(id)
-}
-
-impl From<std::num::TryFromIntError> for H5Error {
-    fn from(error: std::num::TryFromIntError) -> H5Error {
-        invalid(format!("value out of range: {error}"))
-    }
 }
 
 #[cfg(test)]
