@@ -24,6 +24,18 @@ use super::error::{invalid, unsupported, H5Result};
 use super::handle::OwnedId;
 use super::types;
 
+/// Whether elements of the REST type `rest` must be converted to be used as `mem_type`
+/// (`false` when the application's memory type has exactly the REST layout, so bytes can be
+/// copied as they are).
+///
+/// # Errors
+/// [`super::H5Error::Hdf5`] when a libhdf5 call fails; [`super::H5Error::Invalid`] for an
+/// unresolved committed type.
+pub fn needs_conversion(rest: &Datatype, mem_type: hid_t) -> H5Result<bool> {
+    let rest_type = types::to_hdf5(rest)?;
+    Ok(!h5type::equal(rest_type.id(), mem_type)?)
+}
+
 /// Converts `count` elements held in `data` (layout of `src`) to the layout of `dst`.
 ///
 /// `background` holds `count` elements of `dst` whose values survive where `src` has no
@@ -208,6 +220,16 @@ mod tests {
         assert_eq!(out, expected);
         let back = convert_fixed(le64.id(), be16.id(), 2, &out, None).unwrap();
         assert_eq!(back, data);
+    }
+
+    #[test]
+    fn identical_layouts_need_no_conversion() {
+        let _hdf5 = crate::h5::handle::hdf5_test_lock();
+        let rest = Datatype::from_json(&json!("H5T_STD_I32LE")).unwrap();
+        let same = hdf5_type(json!("H5T_STD_I32LE"));
+        let other = hdf5_type(json!("H5T_STD_I32BE"));
+        assert!(!needs_conversion(&rest, same.id()).unwrap());
+        assert!(needs_conversion(&rest, other.id()).unwrap());
     }
 
     #[test]
