@@ -154,15 +154,29 @@ impl BoxList {
     /// it is found. To read: element `i` of the packed result is element `offset` of box
     /// `box`'s response; to write, the reverse.
     pub fn selection_order(&self) -> Vec<BoxPosition> {
-        let mut elements: Vec<(Vec<u64>, BoxPosition)> = Vec::new();
+        // Row-major rank of a coordinate within the bounding extent of all boxes.
+        let rank = self.boxes.first().map_or(0, Vec::len);
+        let extent: Vec<u128> = (0..rank)
+            .map(|dim| {
+                let stop = self.boxes.iter().filter_map(|b| b.get(dim)).map(|s| s.stop).max();
+                u128::from(stop.unwrap_or(0))
+            })
+            .collect();
+        let flat = |coord: &[u64]| {
+            coord
+                .iter()
+                .zip(&extent)
+                .fold(0u128, |acc, (c, d)| acc.saturating_mul(*d).saturating_add(u128::from(*c)))
+        };
+        let mut elements: Vec<(u128, BoxPosition)> = Vec::new();
         for (box_index, slices) in self.boxes.iter().enumerate() {
             let mut offset = 0u64;
             for_each_coord(slices, &mut |coord| {
-                elements.push((coord.to_vec(), (box_index, offset)));
+                elements.push((flat(coord), (box_index, offset)));
                 offset += 1;
             });
         }
-        elements.sort_by(|a, b| a.0.cmp(&b.0));
+        elements.sort_unstable_by_key(|(key, _)| *key);
         elements.into_iter().map(|(_, position)| position).collect()
     }
 
