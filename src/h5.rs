@@ -7,6 +7,7 @@
 //! - [`selection`]: a dataspace's selection, its REST `select`/boxes/points form, and
 //!   gather/scatter between an application buffer and a packed buffer.
 //! - [`convert`]: element buffers between the REST binary form and a memory type.
+//! - [`value`]: JSON values of fixed-size types → packed REST bytes.
 //! - [`plist`]: dataset/group creation property lists ⇄ `creationProperties` JSON.
 //! - [`errors`]: pushing restvol's failures on the HDF5 error stack; [`error`]: `H5Error`.
 
@@ -18,6 +19,7 @@ pub mod plist;
 pub mod selection;
 pub mod space;
 pub mod types;
+pub mod value;
 
 pub use error::{H5Error, H5Result};
 pub use handle::{IdKind, OwnedId};
