@@ -61,7 +61,9 @@ pub(crate) enum Predefined {
     RefDsetReg,
     /// `H5T_STD_REF`: the new `H5R_ref_t`.
     Ref,
-    /// `H5T_IEEE_F16LE` … `H5T_IEEE_F64BE` by (bytes, big endian).
+    /// `H5T_IEEE_F32LE` … `H5T_IEEE_F64BE` by (bytes, big endian); 16-bit floats come from
+    /// [`ieee_f16`], since `H5T_IEEE_F16*` exist only from HDF5 1.14.4 on and the plugin must
+    /// load into any 1.14.
     Ieee(u8, bool),
     /// `H5T_STD_{I,U}{8,16,32,64}{LE,BE}` by (bytes, signed, big endian).
     StdInt(u8, bool, bool),
@@ -80,8 +82,6 @@ pub(crate) fn predefined(which: Predefined) -> Result<hid_t, VolError> {
             Predefined::RefObj => sys::H5T_STD_REF_OBJ_g,
             Predefined::RefDsetReg => sys::H5T_STD_REF_DSETREG_g,
             Predefined::Ref => sys::H5T_STD_REF_g,
-            Predefined::Ieee(2, false) => sys::H5T_IEEE_F16LE_g,
-            Predefined::Ieee(2, true) => sys::H5T_IEEE_F16BE_g,
             Predefined::Ieee(4, false) => sys::H5T_IEEE_F32LE_g,
             Predefined::Ieee(4, true) => sys::H5T_IEEE_F32BE_g,
             Predefined::Ieee(8, false) => sys::H5T_IEEE_F64LE_g,
@@ -120,6 +120,29 @@ pub(crate) fn predefined(which: Predefined) -> Result<hid_t, VolError> {
         }
     };
     check_id("H5T predefined type", id)
+}
+
+/// A new IEEE binary16 type (sign bit 15, exponent bits 10–14 with bias 15, mantissa bits
+/// 0–9), built from the 32-bit float so no 1.14.4-only global is referenced.
+pub(crate) fn ieee_f16(big_endian: bool) -> Result<hid_t, VolError> {
+    let id = copy(predefined(Predefined::Ieee(4, big_endian))?)?;
+    let built = (|| {
+        // SAFETY: plain values on a type id we own; HDF5 validates them. The fields fit the
+        // 32-bit precision before it shrinks to 16 bits, and the size after that.
+        unsafe {
+            check_status("H5Tset_fields", sys::H5Tset_fields(id, 15, 10, 5, 0, 10))?;
+            check_status("H5Tset_precision", sys::H5Tset_precision(id, 16))?;
+            check_status("H5Tset_size", sys::H5Tset_size(id, 2))?;
+            check_status("H5Tset_ebias", sys::H5Tset_ebias(id, 15))
+        }
+    })();
+    match built {
+        Ok(()) => Ok(id),
+        Err(error) => {
+            let _ = close(id);
+            Err(error)
+        }
+    }
 }
 
 /// `H5Tclose`.
@@ -438,4 +461,12 @@ pub(crate) fn convert(
         sys::H5Tconvert(src, dst, count, buf.as_mut_ptr().cast(), background, super::hdf5::DEFAULT)
     };
     check_status("H5Tconvert", status)
+}
+
+/// `H5T_IEEE_F16LE` itself, to check [`ieee_f16`] against it in tests.
+#[cfg(test)]
+pub(crate) fn predefined_f16le_for_tests() -> Result<hid_t, VolError> {
+    super::hdf5::open_library()?;
+    // SAFETY: reading a copy of a `hid_t` global set by `H5open` above is sound.
+    check_id("H5T_IEEE_F16LE", unsafe { sys::H5T_IEEE_F16LE_g })
 }

@@ -83,6 +83,9 @@ pub fn to_hdf5(datatype: &Datatype) -> H5Result<OwnedId> {
         Datatype::Integer(int) => {
             copy_predefined(Predefined::StdInt(int.size, int.signed, int.order == ByteOrder::Big))
         }
+        Datatype::Float(float) if float.size == 2 => {
+            Ok(OwnedId::datatype(h5type::ieee_f16(float.order == ByteOrder::Big)?))
+        }
         Datatype::Float(float) => {
             copy_predefined(Predefined::Ieee(float.size, float.order == ByteOrder::Big))
         }
@@ -204,8 +207,8 @@ fn float(id: hid_t) -> H5Result<FloatType> {
         .ok()
         .filter(|size| [2, 4, 8].contains(size))
         .ok_or_else(|| unsupported(format!("float of {size} bytes (only IEEE 16, 32, 64 bit)")))?;
-    let standard = h5type::predefined(Predefined::Ieee(ieee, order == ByteOrder::Big))?;
-    if !h5type::equal(id, standard)? {
+    let standard = to_hdf5(&Datatype::Float(FloatType { size: ieee, order }))?;
+    if !h5type::equal(id, standard.id())? {
         return Err(unsupported(format!(
             "non-IEEE float of {size} bytes (custom precision, exponent or mantissa)"
         )));
@@ -404,8 +407,11 @@ mod tests {
             rest_json(native_int.id()),
             json!({"class": "H5T_INTEGER", "base": "H5T_STD_I32LE"})
         );
-        let half = copy_predefined(Predefined::Ieee(2, true)).unwrap();
+        let half = OwnedId::datatype(h5type::ieee_f16(true).unwrap());
         assert_eq!(rest_json(half.id()), json!({"class": "H5T_FLOAT", "base": "H5T_IEEE_F16BE"}));
+        // The type built for binary16 equals HDF5's own H5T_IEEE_F16LE (1.14.4 and later).
+        let own = OwnedId::datatype(h5type::ieee_f16(false).unwrap());
+        assert!(h5type::equal(own.id(), h5type::predefined_f16le_for_tests().unwrap()).unwrap());
     }
 
     #[test]
