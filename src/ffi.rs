@@ -5,6 +5,8 @@
 //! - [`hdf5`]: each libhdf5 call the connector makes, wrapped once in a safe function.
 //! - `class`, `info`, `introspect`: the `H5VL_class_t` table HDF5 loads from the plugin and the
 //!   `extern "C"` callbacks in it.
+//! - `h5type`, `h5space`, `h5plist`: the `H5T`/`H5S`/`H5P` calls behind `crate::h5`;
+//!   [`h5mem`]: application buffers of `char *`/`hvl_t` variable-length elements.
 //! - [`api`]: restvol's public C API (`include/restvol.h`), compatible with HDF Group's REST VOL.
 //!
 //! Every `extern "C"` function runs its body inside [`boundary::guard`], which turns errors and
@@ -18,6 +20,7 @@ mod class;
 mod dataset;
 mod file;
 mod group;
+pub mod h5mem;
 pub(crate) mod h5plist;
 pub(crate) mod h5space;
 pub(crate) mod h5type;

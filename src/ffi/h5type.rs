@@ -61,7 +61,9 @@ pub(crate) enum Predefined {
     RefDsetReg,
     /// `H5T_STD_REF`: the new `H5R_ref_t`.
     Ref,
-    /// `H5T_IEEE_F16LE` … `H5T_IEEE_F64BE` by (bytes, big endian).
+    /// `H5T_IEEE_F32LE` … `H5T_IEEE_F64BE` by (bytes, big endian); 16-bit floats come from
+    /// [`ieee_f16`], since `H5T_IEEE_F16*` exist only from HDF5 1.14.4 on and the plugin must
+    /// load into any 1.14.
     Ieee(u8, bool),
     /// `H5T_STD_{I,U}{8,16,32,64}{LE,BE}` by (bytes, signed, big endian).
     StdInt(u8, bool, bool),
@@ -80,8 +82,6 @@ pub(crate) fn predefined(which: Predefined) -> Result<hid_t, VolError> {
             Predefined::RefObj => sys::H5T_STD_REF_OBJ_g,
             Predefined::RefDsetReg => sys::H5T_STD_REF_DSETREG_g,
             Predefined::Ref => sys::H5T_STD_REF_g,
-            Predefined::Ieee(2, false) => sys::H5T_IEEE_F16LE_g,
-            Predefined::Ieee(2, true) => sys::H5T_IEEE_F16BE_g,
             Predefined::Ieee(4, false) => sys::H5T_IEEE_F32LE_g,
             Predefined::Ieee(4, true) => sys::H5T_IEEE_F32BE_g,
             Predefined::Ieee(8, false) => sys::H5T_IEEE_F64LE_g,
@@ -120,6 +120,29 @@ pub(crate) fn predefined(which: Predefined) -> Result<hid_t, VolError> {
         }
     };
     check_id("H5T predefined type", id)
+}
+
+/// A new IEEE binary16 type (sign bit 15, exponent bits 10–14 with bias 15, mantissa bits
+/// 0–9), built from the 32-bit float so no 1.14.4-only global is referenced.
+pub(crate) fn ieee_f16(big_endian: bool) -> Result<hid_t, VolError> {
+    let id = copy(predefined(Predefined::Ieee(4, big_endian))?)?;
+    let built = (|| {
+        // SAFETY: plain values on a type id we own; HDF5 validates them. The fields fit the
+        // 32-bit precision before it shrinks to 16 bits, and the size after that.
+        unsafe {
+            check_status("H5Tset_fields", sys::H5Tset_fields(id, 15, 10, 5, 0, 10))?;
+            check_status("H5Tset_precision", sys::H5Tset_precision(id, 16))?;
+            check_status("H5Tset_size", sys::H5Tset_size(id, 2))?;
+            check_status("H5Tset_ebias", sys::H5Tset_ebias(id, 15))
+        }
+    })();
+    match built {
+        Ok(()) => Ok(id),
+        Err(error) => {
+            let _ = close(id);
+            Err(error)
+        }
+    }
 }
 
 /// `H5Tclose`.
@@ -274,6 +297,13 @@ pub(crate) fn member_name(id: hid_t, index: u32) -> Result<String, VolError> {
     take_hdf5_string("H5Tget_member_name", ptr)
 }
 
+/// `H5Tget_member_offset` in bytes (compound fields).
+pub(crate) fn member_offset(id: hid_t, index: u32) -> Result<usize, VolError> {
+    // SAFETY: plain values; HDF5 validates them (an invalid index gives 0, which callers rule
+    // out by iterating below the member count).
+    Ok(unsafe { sys::H5Tget_member_offset(id, index) })
+}
+
 /// `H5Tget_member_type`: a new id for a compound field's type.
 pub(crate) fn member_type(id: hid_t, index: u32) -> Result<hid_t, VolError> {
     // SAFETY: plain values; HDF5 validates them.
@@ -369,8 +399,36 @@ pub(crate) fn native_type(id: hid_t) -> Result<hid_t, VolError> {
     check_id("H5Tget_native_type", unsafe { sys::H5Tget_native_type(id, sys::H5T_DIR_DEFAULT) })
 }
 
+/// Whether the type has a variable-length part (`hvl_t` or `char *` in memory) at any depth.
+pub(crate) fn has_vlen(id: hid_t) -> Result<bool, VolError> {
+    match class(id)? {
+        H5T_VLEN => Ok(true),
+        H5T_STRING => is_variable_str(id),
+        H5T_ARRAY => {
+            let base = super_type(id)?;
+            let answer = has_vlen(base);
+            close(base)?;
+            answer
+        }
+        H5T_COMPOUND => {
+            for index in 0..member_count(id)? {
+                let member = member_type(id, index)?;
+                let answer = has_vlen(member);
+                close(member)?;
+                if answer? {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        }
+        _ => Ok(false),
+    }
+}
+
 /// `H5Tconvert` of `count` elements in place in `buf`, which must hold `count` elements of the
 /// larger of the two types; `background` (when given) holds `count` destination elements.
+/// Types with variable-length parts are refused: their elements hold pointers that plain bytes
+/// cannot vouch for (see `ffi::h5mem` for those).
 pub(crate) fn convert(
     src: hid_t,
     dst: hid_t,
@@ -378,6 +436,11 @@ pub(crate) fn convert(
     buf: &mut [u8],
     background: Option<&mut [u8]>,
 ) -> Result<(), VolError> {
+    if has_vlen(src)? || has_vlen(dst)? {
+        return Err(VolError::InvalidArgument(
+            "H5Tconvert of plain bytes needs types without variable-length parts".into(),
+        ));
+    }
     let needed = count.saturating_mul(size(src)?.max(size(dst)?));
     if buf.len() < needed {
         return Err(VolError::InvalidArgument("conversion buffer too small".into()));
@@ -393,8 +456,17 @@ pub(crate) fn convert(
     };
     // SAFETY: `buf` holds `count` elements of the larger type, checked above; `background` is
     // NULL or holds `count` destination elements; both are exclusively borrowed for the call.
+    // Neither type has variable-length parts (checked), so HDF5 follows no pointers in them.
     let status = unsafe {
         sys::H5Tconvert(src, dst, count, buf.as_mut_ptr().cast(), background, super::hdf5::DEFAULT)
     };
     check_status("H5Tconvert", status)
+}
+
+/// `H5T_IEEE_F16LE` itself, to check [`ieee_f16`] against it in tests.
+#[cfg(test)]
+pub(crate) fn predefined_f16le_for_tests() -> Result<hid_t, VolError> {
+    super::hdf5::open_library()?;
+    // SAFETY: reading a copy of a `hid_t` global set by `H5open` above is sound.
+    check_id("H5T_IEEE_F16LE", unsafe { sys::H5T_IEEE_F16LE_g })
 }

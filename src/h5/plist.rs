@@ -17,7 +17,7 @@ use serde_json::{json, Map, Value};
 use crate::ffi::h5plist::{self, PlistClass};
 use crate::ffi::h5type;
 use crate::ffi::hdf5::hid_t;
-use crate::model::types::{Datatype, StringLength};
+use crate::model::types::Datatype;
 
 use super::error::{invalid, unsupported, H5Result};
 use super::handle::OwnedId;
@@ -310,29 +310,11 @@ fn fill_bytes(
         }
         return Ok(bytes);
     }
-    match (fill, datatype) {
-        (Value::Number(number), _) => {
-            let (source, bytes) = if let Some(int) = number.as_i64() {
-                (json!("H5T_STD_I64LE"), int.to_le_bytes().to_vec())
-            } else if let Some(int) = number.as_u64() {
-                (json!("H5T_STD_U64LE"), int.to_le_bytes().to_vec())
-            } else {
-                let float = number.as_f64().unwrap_or(0.0);
-                (json!("H5T_IEEE_F64LE"), float.to_le_bytes().to_vec())
-            };
-            let source = types::to_hdf5(&Datatype::from_json(&source)?)?;
-            super::convert::convert_fixed(source.id(), rest_type, 1, &bytes, None)
-        }
-        (Value::String(text), Datatype::String(string)) => {
-            let StringLength::Fixed(_) = string.length else {
-                return Err(unsupported("fill values of variable-length strings"));
-            };
-            let mut bytes = text.as_bytes().to_vec();
-            bytes.resize(size, 0);
-            Ok(bytes)
-        }
-        (other, _) => Err(unsupported(format!("JSON fillValue {other} (send it base64-encoded)"))),
+    let bytes = super::value::json_to_bytes(datatype, fill)?;
+    if bytes.len() != size {
+        return Err(invalid(format!("fillValue has {} bytes, the type {size}", bytes.len())));
     }
+    Ok(bytes)
 }
 
 /// Reads group creation plist `gcpl` as `creationProperties` JSON (empty when nothing is set).

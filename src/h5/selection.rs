@@ -86,6 +86,30 @@ pub struct BoxList {
 pub type BoxPosition = (usize, u64);
 
 impl RestSelection {
+    /// The JSON body of a points request (POST to read, PUT with `value` to write):
+    /// `{"points": [[i, j], …]}`, or `[i, …]` for rank 1 as HSDS expects.
+    pub fn points_json(&self) -> Option<serde_json::Value> {
+        let RestSelection::Points(points) = self else {
+            return None;
+        };
+        let list: Vec<serde_json::Value> = points
+            .iter()
+            .map(|point| match point.as_slice() {
+                [single] => serde_json::json!(single),
+                many => serde_json::json!(many),
+            })
+            .collect();
+        Some(serde_json::json!({ "points": list }))
+    }
+
+    /// The binary body of a points read (POST): packed uint64 little-endian coordinates.
+    pub fn points_binary(&self) -> Option<Vec<u8>> {
+        let RestSelection::Points(points) = self else {
+            return None;
+        };
+        Some(points.iter().flatten().flat_map(|coord| coord.to_le_bytes()).collect())
+    }
+
     /// The `select` query value for [`RestSelection::Select`], e.g. `[0:4:2,[1,5]]`.
     pub fn select_param(&self) -> Option<String> {
         match self {
@@ -130,15 +154,29 @@ impl BoxList {
     /// it is found. To read: element `i` of the packed result is element `offset` of box
     /// `box`'s response; to write, the reverse.
     pub fn selection_order(&self) -> Vec<BoxPosition> {
-        let mut elements: Vec<(Vec<u64>, BoxPosition)> = Vec::new();
+        // Row-major rank of a coordinate within the bounding extent of all boxes.
+        let rank = self.boxes.first().map_or(0, Vec::len);
+        let extent: Vec<u128> = (0..rank)
+            .map(|dim| {
+                let stop = self.boxes.iter().filter_map(|b| b.get(dim)).map(|s| s.stop).max();
+                u128::from(stop.unwrap_or(0))
+            })
+            .collect();
+        let flat = |coord: &[u64]| {
+            coord
+                .iter()
+                .zip(&extent)
+                .fold(0u128, |acc, (c, d)| acc.saturating_mul(*d).saturating_add(u128::from(*c)))
+        };
+        let mut elements: Vec<(u128, BoxPosition)> = Vec::new();
         for (box_index, slices) in self.boxes.iter().enumerate() {
             let mut offset = 0u64;
             for_each_coord(slices, &mut |coord| {
-                elements.push((coord.to_vec(), (box_index, offset)));
+                elements.push((flat(coord), (box_index, offset)));
                 offset += 1;
             });
         }
-        elements.sort_by(|a, b| a.0.cmp(&b.0));
+        elements.sort_unstable_by_key(|(key, _)| *key);
         elements.into_iter().map(|(_, position)| position).collect()
     }
 
@@ -622,6 +660,16 @@ mod tests {
         h5space::select_elements(s.id(), h5space::H5S_SELECT_SET, &[3, 4, 0, 0, 2, 1]).unwrap();
         let rest = check_same_elements(&s);
         assert_eq!(rest, RestSelection::Points(vec![vec![3, 4], vec![0, 0], vec![2, 1]]));
+        assert_eq!(rest.points_json().unwrap(), json!({"points": [[3, 4], [0, 0], [2, 1]]}));
+        let shape = Shape::simple(vec![4, 5]).unwrap();
+        let parsed = crate::model::selection::PointSelection::from_le_bytes(
+            &rest.points_binary().unwrap(),
+            &shape,
+        )
+        .unwrap();
+        assert_eq!(parsed.len(), 3);
+        let line = RestSelection::Points(vec![vec![7], vec![2]]);
+        assert_eq!(line.points_json().unwrap(), json!({"points": [7, 2]}));
     }
 
     #[test]

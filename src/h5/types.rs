@@ -4,7 +4,7 @@
 //! from type JSON. Mapping decisions:
 //! - integers, bitfields: 1, 2, 4 or 8 bytes with full precision at bit offset 0; floats: IEEE
 //!   binary16/32/64. Anything else (e.g. a 24-bit integer, VAX floats, padding bits) is
-//!   [`H5Error::Unsupported`] naming the reason, since REST names only the standard types.
+//!   [`super::H5Error::Unsupported`] naming the reason, since REST names only the standard types.
 //! - fixed strings keep size, charset and padding; variable strings are `H5T_VARIABLE`.
 //! - compounds become the *packed* field list: HDF5 member offsets (memory padding) are dropped.
 //! - references: the old `hobj_ref_t` (`H5T_STD_REF_OBJ`) and the new `H5R_ref_t`
@@ -23,13 +23,13 @@ use crate::model::types::{
 };
 use crate::model::ObjId;
 
-use super::error::{invalid, unsupported, H5Error, H5Result};
+use super::error::{invalid, unsupported, H5Result};
 use super::handle::OwnedId;
 
 /// Reads the HDF5 datatype `id` as REST type JSON (see the module docs for the mapping).
 ///
 /// # Errors
-/// [`H5Error::Unsupported`] for types REST cannot express; [`H5Error::Hdf5`] when a libhdf5
+/// [`super::H5Error::Unsupported`] for types REST cannot express; [`super::H5Error::Hdf5`] when a libhdf5
 /// call fails.
 pub fn to_rest(id: hid_t) -> H5Result<Datatype> {
     let class = h5type::class(id)?;
@@ -57,7 +57,7 @@ pub fn to_rest(id: hid_t) -> H5Result<Datatype> {
 /// Whether the HDF5 datatype `id` is a committed (named) datatype.
 ///
 /// # Errors
-/// [`H5Error::Hdf5`] when `H5Tcommitted` fails.
+/// [`super::H5Error::Hdf5`] when `H5Tcommitted` fails.
 pub fn is_committed(id: hid_t) -> H5Result<bool> {
     Ok(h5type::committed(id)?)
 }
@@ -76,12 +76,15 @@ pub fn committed_copy(datatype: Datatype, committed_id: ObjId) -> Datatype {
 /// variable strings are HDF5's memory forms (`hvl_t`, `char *`).
 ///
 /// # Errors
-/// [`H5Error::Invalid`] for an unresolved committed reference (`"t-…"`: resolve it first);
-/// [`H5Error::Hdf5`] when a libhdf5 call fails.
+/// [`super::H5Error::Invalid`] for an unresolved committed reference (`"t-…"`: resolve it first);
+/// [`super::H5Error::Hdf5`] when a libhdf5 call fails.
 pub fn to_hdf5(datatype: &Datatype) -> H5Result<OwnedId> {
     match datatype {
         Datatype::Integer(int) => {
             copy_predefined(Predefined::StdInt(int.size, int.signed, int.order == ByteOrder::Big))
+        }
+        Datatype::Float(float) if float.size == 2 => {
+            Ok(OwnedId::datatype(h5type::ieee_f16(float.order == ByteOrder::Big)?))
         }
         Datatype::Float(float) => {
             copy_predefined(Predefined::Ieee(float.size, float.order == ByteOrder::Big))
@@ -121,7 +124,7 @@ pub fn to_hdf5(datatype: &Datatype) -> H5Result<OwnedId> {
 /// their padding, `char *` for variable strings, `hvl_t` for sequences).
 ///
 /// # Errors
-/// [`H5Error::Hdf5`] when `H5Tget_size` fails.
+/// [`super::H5Error::Hdf5`] when `H5Tget_size` fails.
 pub fn memory_size(id: hid_t) -> H5Result<usize> {
     Ok(h5type::size(id)?)
 }
@@ -139,7 +142,7 @@ pub fn rest_size(id: hid_t) -> H5Result<Option<u64>> {
 /// (native byte order, aligned compound members), as `H5Tget_native_type` builds it.
 ///
 /// # Errors
-/// [`H5Error::Hdf5`] when `H5Tget_native_type` fails.
+/// [`super::H5Error::Hdf5`] when `H5Tget_native_type` fails.
 pub fn native_layout(id: hid_t) -> H5Result<OwnedId> {
     Ok(OwnedId::datatype(h5type::native_type(id)?))
 }
@@ -204,8 +207,8 @@ fn float(id: hid_t) -> H5Result<FloatType> {
         .ok()
         .filter(|size| [2, 4, 8].contains(size))
         .ok_or_else(|| unsupported(format!("float of {size} bytes (only IEEE 16, 32, 64 bit)")))?;
-    let standard = h5type::predefined(Predefined::Ieee(ieee, order == ByteOrder::Big))?;
-    if !h5type::equal(id, standard)? {
+    let standard = to_hdf5(&Datatype::Float(FloatType { size: ieee, order }))?;
+    if !h5type::equal(id, standard.id())? {
         return Err(unsupported(format!(
             "non-IEEE float of {size} bytes (custom precision, exponent or mantissa)"
         )));
@@ -356,12 +359,6 @@ fn enum_to_hdf5(base: &IntegerType, members: &[EnumMember]) -> H5Result<OwnedId>
     Ok(id)
 }
 
-impl From<std::num::TryFromIntError> for H5Error {
-    fn from(error: std::num::TryFromIntError) -> H5Error {
-        invalid(format!("value out of range: {error}"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -410,8 +407,11 @@ mod tests {
             rest_json(native_int.id()),
             json!({"class": "H5T_INTEGER", "base": "H5T_STD_I32LE"})
         );
-        let half = copy_predefined(Predefined::Ieee(2, true)).unwrap();
+        let half = OwnedId::datatype(h5type::ieee_f16(true).unwrap());
         assert_eq!(rest_json(half.id()), json!({"class": "H5T_FLOAT", "base": "H5T_IEEE_F16BE"}));
+        // The type built for binary16 equals HDF5's own H5T_IEEE_F16LE (1.14.4 and later).
+        let own = OwnedId::datatype(h5type::ieee_f16(false).unwrap());
+        assert!(h5type::equal(own.id(), h5type::predefined_f16le_for_tests().unwrap()).unwrap());
     }
 
     #[test]
