@@ -51,19 +51,29 @@ impl DatasetLayout {
             Shape::Scalar => (vec![1], true),
             Shape::Simple { .. } => (shape.dims().to_vec(), false),
         };
-        let layout = dataset.get("layout");
-        let chunk_dims = match layout.and_then(|l| l.get("dims")).and_then(Value::as_array) {
-            Some(items) => items
+        // HSDS 1.0.2 (h5json `getDatasetLayout`) reads `creationProperties.layout` first and
+        // the top-level `layout` (older versions) second; no layout or a non-chunked class is
+        // one chunk covering the dataset.
+        let layout = dataset
+            .get("creationProperties")
+            .and_then(|props| props.get("layout"))
+            .or_else(|| dataset.get("layout"));
+        let class = layout.and_then(|l| l.get("class")).and_then(Value::as_str);
+        let chunk_dims = match class {
+            _ if scalar => vec![1],
+            Some("H5D_CONTIGUOUS_REF") => {
+                return Err(bad("H5D_CONTIGUOUS_REF layouts are not served by the chunk store"))
+            }
+            Some(class) if class.starts_with("H5D_CHUNKED") => layout
+                .and_then(|l| l.get("dims"))
+                .and_then(Value::as_array)
+                .ok_or_else(|| bad("no chunk layout dims"))?
                 .iter()
                 .map(Value::as_u64)
                 .collect::<Option<Vec<u64>>>()
                 .ok_or_else(|| bad("layout dims must be non-negative integers"))?,
-            None if scalar => vec![1],
-            None => return Err(bad("no chunk layout dims")),
+            _ => dims.clone(),
         };
-        if chunk_dims.len() != dims.len() {
-            return Err(bad("layout dims and shape differ in rank"));
-        }
         let partition_count = layout.and_then(|l| l.get("partition_count")).and_then(Value::as_u64);
         let cprops = dataset.get("creationProperties");
         let filters = cprops
