@@ -61,10 +61,14 @@ impl DatasetLayout {
         let class = layout.and_then(|l| l.get("class")).and_then(Value::as_str);
         let chunk_dims = match class {
             _ if scalar => vec![1],
-            Some("H5D_CONTIGUOUS_REF") => {
-                return Err(bad("H5D_CONTIGUOUS_REF layouts are not served by the chunk store"))
+            Some(
+                class @ ("H5D_CONTIGUOUS_REF" | "H5D_CHUNKED_REF" | "H5D_CHUNKED_REF_INDIRECT"),
+            ) => {
+                return Err(ChunkError::BadDataset(format!(
+                    "{class} layouts (chunks inside an HDF5 file) are not served by the chunk store"
+                )))
             }
-            Some(class) if class.starts_with("H5D_CHUNKED") => layout
+            Some("H5D_CHUNKED") => layout
                 .and_then(|l| l.get("dims"))
                 .and_then(Value::as_array)
                 .ok_or_else(|| bad("no chunk layout dims"))?
@@ -162,6 +166,18 @@ mod tests {
         let scalar = DatasetLayout::from_json(&scalar).unwrap();
         assert!(scalar.scalar);
         assert_eq!(scalar.dims, [1]);
+        let new_style = json!({"id":"d-b03b24ef-69f244b6-acd9-4df97b-37122a","type":"H5T_STD_I8LE",
+            "shape":{"class":"H5S_SIMPLE","dims":[6, 5]},
+            "creationProperties":{"layout":{"class":"H5D_CHUNKED","dims":[2, 5]}},
+            "layout":{"class":"H5D_CHUNKED","dims":[3, 5]}});
+        assert_eq!(DatasetLayout::from_json(&new_style).unwrap().chunk_dims, [2, 5]);
+        let unchunked = json!({"id":"d-b03b24ef-69f244b6-acd9-4df97b-37122a","type":"H5T_STD_I8LE",
+            "shape":{"class":"H5S_SIMPLE","dims":[6, 5]}});
+        assert_eq!(DatasetLayout::from_json(&unchunked).unwrap().chunk_dims, [6, 5]);
+        let linked = json!({"id":"d-b03b24ef-69f244b6-acd9-4df97b-37122a","type":"H5T_STD_I8LE",
+            "shape":{"class":"H5S_SIMPLE","dims":[6]},
+            "creationProperties":{"layout":{"class":"H5D_CHUNKED_REF","dims":[2],"file_uri":"x"}}});
+        assert!(DatasetLayout::from_json(&linked).is_err());
         let null = json!({"id":"d-x","type":"H5T_STD_I8LE","shape":{"class":"H5S_NULL"}});
         assert!(DatasetLayout::from_json(&null).is_err());
     }
