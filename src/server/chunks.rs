@@ -22,7 +22,7 @@ pub mod filters;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex as StdMutex, Weak};
+use std::sync::{Arc, Mutex as StdMutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -114,8 +114,8 @@ fn lock_error() -> ChunkError {
 
 impl ChunkNode {
     /// A node with `config` and the codec `filters`. Inside a tokio runtime this also starts
-    /// the lazy write-back task, which ends when the node is dropped; outside one, dirty chunks
-    /// are written only by [`Self::flush`].
+    /// the lazy write-back task, which writes everything and ends once every other handle on
+    /// the node is dropped; outside one, dirty chunks are written only by [`Self::flush`].
     pub fn new(config: ChunkNodeConfig, filters: Arc<dyn ChunkFilters>) -> Arc<ChunkNode> {
         let node = Arc::new(ChunkNode {
             config,
@@ -127,7 +127,7 @@ impl ChunkNode {
             wake: Notify::new(),
         });
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            runtime.spawn(write_back_loop(Arc::downgrade(&node)));
+            runtime.spawn(write_back_loop(Arc::clone(&node)));
         }
         node
     }
@@ -565,24 +565,22 @@ fn reset_outside(
 }
 
 /// The lazy write-back task: every `sync_interval` (or when woken for eviction), writes the
-/// chunks dirty for at least `dirty_age`. Ends when the node is dropped.
-async fn write_back_loop(node: Weak<ChunkNode>) {
+/// chunks dirty for at least `dirty_age`. It holds the node; once it is the last holder (every
+/// user dropped the node), it writes all dirty chunks and ends, so dropping a node loses
+/// nothing as long as the runtime keeps running for one more interval.
+async fn write_back_loop(node: Arc<ChunkNode>) {
     loop {
-        let Some(interval) = node.upgrade().map(|n| n.config.sync_interval) else { return };
-        let woken = {
-            let Some(strong) = node.upgrade() else { return };
-            let notified = async move {
-                strong.wake.notified().await;
-            };
-            tokio::select! {
-                () = tokio::time::sleep(interval) => false,
-                () = notified => true,
-            }
+        let woken = tokio::select! {
+            () = tokio::time::sleep(node.config.sync_interval) => false,
+            () = node.wake.notified() => true,
         };
-        let Some(strong) = node.upgrade() else { return };
-        let age = if woken { None } else { Some(strong.config.dirty_age) };
+        if Arc::strong_count(&node) == 1 {
+            let _ = node.write_back(None).await;
+            return;
+        }
+        let age = if woken { None } else { Some(node.config.dirty_age) };
         // Failed chunks stay dirty and are retried next round.
-        let _ = strong.write_back(age).await;
+        let _ = node.write_back(age).await;
     }
 }
 

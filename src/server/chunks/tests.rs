@@ -194,3 +194,22 @@ async fn vlen_strings_round_trip_through_storage() {
     let got = fresh.read(&bucket, &dset, &id, &[DimSelection::Coords(vec![2, 0])]).await.unwrap();
     assert_eq!(got, ElementBuf::Variable(vec![item(""), item("héllo")]));
 }
+
+#[tokio::test]
+async fn dropping_the_node_writes_dirty_chunks() {
+    let mut config = ChunkNodeConfig::new(0, 1);
+    config.sync_interval = Duration::from_millis(10);
+    config.dirty_age = Duration::from_secs(3600);
+    let node = ChunkNode::new(config, Arc::new(RawFilters));
+    let (bucket, dset) = (bucket(), i16_dataset(0));
+    let id = dset.chunk_id(&[2, 0]).unwrap();
+    node.write_points(&bucket, &dset, &id, &[0, 0], &i16s(&[8])).await.unwrap();
+    drop(node);
+    for _ in 0..100 {
+        if bucket.get(&chunk_key(&id).unwrap()).await.unwrap().is_some() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("dirty chunk lost when the node was dropped");
+}
