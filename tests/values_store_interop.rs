@@ -297,8 +297,15 @@ x = f.create_dataset("x", (9, 11), dtype="i2", chunks=(4, 5), fillvalue=7)
 x[1:9:2, 3:11] = (np.arange(4 * 8).reshape(4, 8) - 5).astype("i2")
 s = f.create_dataset("s", (6,), dtype=h5pyd.special_dtype(vlen=str), chunks=(4,))
 s[1:5] = ["one", "", "thrée", "four!"]
+c = f.create_dataset("c", (5,), dtype=np.dtype([("a", "<i4"), ("b", "<f8")]), chunks=(2,))
+c[1:4] = np.array([(1, 1.5), (2, 2.5), (3, -3.0)], dtype=c.dtype)
+v = f.create_dataset("v", (4,), dtype=h5pyd.special_dtype(vlen=np.dtype("int16")), chunks=(3,))
+items = np.empty((4,), dtype=object)
+for k, item in enumerate([[1, 2, 3], [], [5], [-1]]):
+    items[k] = np.array(item, dtype="int16")
+v[0:4] = items
 f.flush()
-print(json.dumps({"x": x.id.id, "s": s.id.id}))
+print(json.dumps({"x": x.id.id, "s": s.id.id, "c": c.id.id, "v": v.id.id}))
 f.close()
 "#;
 
@@ -343,5 +350,20 @@ async fn restvol_reads_chunks_written_by_hsds() {
         |t: &str| [&i32::try_from(t.len()).unwrap().to_le_bytes()[..], t.as_bytes()].concat();
     let want: Vec<Vec<u8>> =
         ["", "one", "", "thrée", "four!", ""].iter().map(|t| item(t)).collect();
+    assert_eq!(got, ElementBuf::Variable(want));
+
+    let c = load(ids["c"].as_str().unwrap()).await;
+    let got = read_selection(&nodes, &bucket, &c, &ValueSelection::all(&[5])).await.unwrap();
+    let row = |a: i32, b: f64| [a.to_le_bytes().to_vec(), b.to_le_bytes().to_vec()].concat();
+    let rows = [row(0, 0.0), row(1, 1.5), row(2, 2.5), row(3, -3.0), row(0, 0.0)].concat();
+    assert_eq!(got, ElementBuf::Fixed(rows));
+
+    let v = load(ids["v"].as_str().unwrap()).await;
+    let got = read_selection(&nodes, &bucket, &v, &ValueSelection::all(&[4])).await.unwrap();
+    let seq = |items: &[i16]| {
+        let body: Vec<u8> = items.iter().flat_map(|x| x.to_le_bytes()).collect();
+        [&i32::try_from(body.len()).unwrap().to_le_bytes()[..], &body].concat()
+    };
+    let want = vec![seq(&[1, 2, 3]), seq(&[]), seq(&[5]), seq(&[-1])];
     assert_eq!(got, ElementBuf::Variable(want));
 }
