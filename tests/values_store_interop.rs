@@ -288,6 +288,17 @@ async fn hsds_and_h5pyd_read_chunks_written_by_restvol() {
     let hsds = Hsds::start(&root, &root.join("hsds.log"), "fwd");
     let out = run_python(&hsds, READ_BACK, &[domain]);
     assert!(out.contains("OK"), "{out}");
+    // HSDS pairs several coordinate lists (see `server::values::target`): two points, not a
+    // 2 x 2 block.
+    use base64::Engine;
+    let auth = base64::engine::general_purpose::STANDARD.encode("test_user1:test");
+    let answer = hsds.request(&format!(
+        "GET /datasets/{grid_id}/value?domain={domain}&select=%5B%5B1,2%5D,%5B3,4%5D%5D \
+         HTTP/1.1\r\nHost: localhost\r\nAuthorization: Basic {auth}\r\n\
+         Accept: application/json\r\nConnection: close\r\n\r\n"
+    ));
+    let compact: String = answer.chars().filter(|c| !c.is_whitespace()).collect();
+    assert!(compact.contains("\"value\":[103,204]"), "{answer}");
 }
 
 const WRITE_THROUGH_HSDS: &str = r#"

@@ -21,7 +21,7 @@ pub mod fill;
 pub mod filters;
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex as StdMutex};
 use std::time::{Duration, Instant};
 
@@ -105,6 +105,9 @@ pub struct ChunkNode {
     dirty: StdMutex<HashSet<SlotKey>>,
     tick: AtomicU64,
     cached_bytes: AtomicUsize,
+    /// Set when eviction found only dirty chunks; cleared by write-back. Saves re-scanning the
+    /// cache on every operation while over budget.
+    evict_blocked: AtomicBool,
     wake: Notify,
 }
 
@@ -124,6 +127,7 @@ impl ChunkNode {
             dirty: StdMutex::new(HashSet::new()),
             tick: AtomicU64::new(0),
             cached_bytes: AtomicUsize::new(0),
+            evict_blocked: AtomicBool::new(false),
             wake: Notify::new(),
         });
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
@@ -464,6 +468,10 @@ impl ChunkNode {
         if self.cached_bytes() <= self.config.cache_bytes {
             return Ok(());
         }
+        if self.evict_blocked.load(Ordering::Relaxed) {
+            self.wake.notify_one();
+            return Ok(());
+        }
         let mut candidates = self.cached_slots_all()?;
         candidates.sort_by_key(|(_, slot)| slot.last_used.load(Ordering::Relaxed));
         let target = self.config.cache_bytes - self.config.cache_bytes / 10;
@@ -481,7 +489,8 @@ impl ChunkNode {
             state.data = None;
             self.forget(&key, &slot)?;
         }
-        if blocked {
+        if blocked && self.cached_bytes() > target {
+            self.evict_blocked.store(true, Ordering::Relaxed);
             self.wake.notify_one();
         }
         Ok(())
@@ -502,6 +511,7 @@ impl ChunkNode {
             .collect()
             .await;
         let first_error = results.into_iter().find_map(Result::err);
+        self.evict_blocked.store(false, Ordering::Relaxed);
         self.evict_if_needed()?;
         first_error.map_or(Ok(()), Err)
     }

@@ -213,3 +213,25 @@ async fn dropping_the_node_writes_dirty_chunks() {
     }
     panic!("dirty chunk lost when the node was dropped");
 }
+
+#[tokio::test]
+async fn memory_pressure_triggers_write_back() {
+    let mut config = ChunkNodeConfig::new(0, 1);
+    config.cache_bytes = 50;
+    config.sync_interval = Duration::from_secs(3600);
+    config.dirty_age = Duration::from_secs(3600);
+    let node = ChunkNode::new(config, Arc::new(RawFilters));
+    let (bucket, dset) = (bucket(), i16_dataset(0));
+    for i in 0..3 {
+        let id = dset.chunk_id(&[i, 1]).unwrap();
+        node.write_points(&bucket, &dset, &id, &[1, 1], &i16s(&[2])).await.unwrap();
+    }
+    let first = chunk_key(&dset.chunk_id(&[0, 1]).unwrap()).unwrap();
+    for _ in 0..100 {
+        if bucket.get(&first).await.unwrap().is_some() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("an over-budget cache did not write back");
+}
