@@ -112,7 +112,7 @@ pub struct ChunkNode {
 }
 
 fn lock_error() -> ChunkError {
-    ChunkError::Codec("chunk cache lock poisoned".into())
+    ChunkError::Poisoned
 }
 
 impl ChunkNode {

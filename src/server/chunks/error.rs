@@ -47,6 +47,9 @@ pub enum ChunkError {
     /// A codec failed on stored bytes.
     #[error("chunk codec: {0}")]
     Codec(String),
+    /// A cache lock was poisoned by a panic elsewhere.
+    #[error("chunk cache lock poisoned")]
+    Poisoned,
 }
 
 impl ChunkError {
@@ -64,7 +67,8 @@ impl ChunkError {
             | ChunkError::NotInPartition { .. }
             | ChunkError::Partition(_)
             | ChunkError::Storage(_)
-            | ChunkError::Codec(_) => 500,
+            | ChunkError::Codec(_)
+            | ChunkError::Poisoned => 500,
         }
     }
 }
