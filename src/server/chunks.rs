@@ -14,24 +14,24 @@
 //! dataset-level math; the SN side (`server::values`) computes them.
 
 pub mod access;
+mod cleanup;
 pub mod dataset;
 pub mod elements;
 pub mod error;
 pub mod fill;
 pub mod filters;
+mod writeback;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex as StdMutex};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use futures_util::stream::{self, StreamExt};
 use tokio::sync::{Mutex, Notify};
 
 use crate::chunking::{dn_index, parse_chunk_id, DimSelection};
 use crate::storage::backend::Bucket;
-use crate::storage::keys::{chunk_key, dataset_prefix, parse_key, KeyTarget};
+use crate::storage::keys::chunk_key;
 
 pub use dataset::DatasetLayout;
 pub use elements::{ElementBuf, ItemLayout};
@@ -131,7 +131,7 @@ impl ChunkNode {
             wake: Notify::new(),
         });
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            runtime.spawn(write_back_loop(Arc::clone(&node)));
+            runtime.spawn(writeback::write_back_loop(Arc::clone(&node)));
         }
         node
     }
@@ -229,85 +229,6 @@ impl ChunkNode {
             Ok(((), true))
         })
         .await
-    }
-
-    /// Deletes every chunk of dataset `dataset_id` that this node owns, cached or stored.
-    ///
-    /// # Errors
-    /// [`ChunkError`] for a malformed id or a storage failure.
-    pub async fn delete_dataset(
-        &self,
-        bucket: &Bucket,
-        dataset_id: &str,
-    ) -> Result<(), ChunkError> {
-        let uuid_of = |id: &str| id.split_once('-').map(|(_, rest)| rest.to_string());
-        let uuid = uuid_of(dataset_id);
-        for (key, slot) in self.cached_slots(bucket.name())? {
-            let same = parse_chunk_id(&key.1).ok().map(|parts| uuid_of(&parts.dataset_id));
-            if same == Some(uuid.clone()) {
-                self.drop_slot(&key, &slot).await?;
-            }
-        }
-        for chunk_id in self.stored_chunk_ids(bucket, dataset_id).await? {
-            bucket.delete(&chunk_key(&chunk_id)?).await?;
-        }
-        Ok(())
-    }
-
-    /// After the dataset shrank to `dataset.dims`: deletes this node's chunks that lie wholly
-    /// outside the new extents and resets to fill the out-of-range part of chunks that straddle
-    /// them (so a later extension reads fill, as in HDF5).
-    ///
-    /// # Errors
-    /// As [`Self::delete_dataset`].
-    pub async fn trim(
-        &self,
-        bucket: &Bucket,
-        dataset: &Arc<DatasetLayout>,
-    ) -> Result<(), ChunkError> {
-        let mut ids: HashSet<String> =
-            self.stored_chunk_ids(bucket, &dataset.id).await?.into_iter().collect();
-        let uuid = dataset.id.split_once('-').map(|(_, rest)| rest.to_string());
-        for (key, _) in self.cached_slots(bucket.name())? {
-            let parts = parse_chunk_id(&key.1).ok();
-            let ours = parts.and_then(|p| p.dataset_id.split_once('-').map(|(_, r)| r.to_string()));
-            if ours.is_some() && ours == uuid {
-                ids.insert(key.1);
-            }
-        }
-        for chunk_id in ids {
-            let indices = parse_chunk_id(&chunk_id)?.indices;
-            let origin: Vec<u64> =
-                indices.iter().zip(&dataset.chunk_dims).map(|(i, c)| i * c).collect();
-            if origin.iter().zip(&dataset.dims).any(|(o, d)| o >= d) {
-                let key = (bucket.name().to_string(), chunk_id.clone());
-                let slot = self.slots.lock().map_err(|_| lock_error())?.get(&key).cloned();
-                if let Some(slot) = slot {
-                    self.drop_slot(&key, &slot).await?;
-                }
-                bucket.delete(&chunk_key(&chunk_id)?).await?;
-                continue;
-            }
-            let straddles = origin
-                .iter()
-                .zip(&dataset.chunk_dims)
-                .zip(&dataset.dims)
-                .any(|((o, c), d)| o + c > *d);
-            if straddles {
-                let limits: Vec<u64> = origin
-                    .iter()
-                    .zip(&dataset.chunk_dims)
-                    .zip(&dataset.dims)
-                    .map(|((o, c), d)| (d - o).min(*c))
-                    .collect();
-                self.with_chunk(bucket, dataset, &chunk_id, |chunk| {
-                    reset_outside(dataset, &limits, chunk)?;
-                    Ok(((), true))
-                })
-                .await?;
-            }
-        }
-        Ok(())
     }
 
     /// Writes every dirty chunk now; returns when all are durable (or with the first error,
@@ -443,154 +364,6 @@ impl ChunkNode {
         let size = slot.size.swap(0, Ordering::Relaxed);
         self.cached_bytes.fetch_sub(size, Ordering::Relaxed);
         Ok(())
-    }
-
-    /// This node's stored chunk ids of a dataset.
-    async fn stored_chunk_ids(
-        &self,
-        bucket: &Bucket,
-        dataset_id: &str,
-    ) -> Result<Vec<String>, ChunkError> {
-        let mut ids = Vec::new();
-        for info in bucket.list_all(&dataset_prefix(dataset_id)?).await? {
-            if let Ok(KeyTarget::Chunk(chunk_id)) = parse_key(&info.key) {
-                if self.owns(&chunk_id)? {
-                    ids.push(chunk_id);
-                }
-            }
-        }
-        Ok(ids)
-    }
-
-    /// Drops least recently used clean chunks while over budget; wakes the write-back task
-    /// when only dirty chunks are left to drop.
-    fn evict_if_needed(&self) -> Result<(), ChunkError> {
-        if self.cached_bytes() <= self.config.cache_bytes {
-            return Ok(());
-        }
-        if self.evict_blocked.load(Ordering::Relaxed) {
-            self.wake.notify_one();
-            return Ok(());
-        }
-        let mut candidates = self.cached_slots_all()?;
-        candidates.sort_by_key(|(_, slot)| slot.last_used.load(Ordering::Relaxed));
-        let target = self.config.cache_bytes - self.config.cache_bytes / 10;
-        let mut blocked = false;
-        for (key, slot) in candidates {
-            if self.cached_bytes() <= target {
-                break;
-            }
-            let Ok(mut state) = slot.state.try_lock() else { continue };
-            if state.dirty_since.is_some() {
-                blocked = true;
-                continue;
-            }
-            state.removed = true;
-            state.data = None;
-            self.forget(&key, &slot)?;
-        }
-        if blocked && self.cached_bytes() > target {
-            self.evict_blocked.store(true, Ordering::Relaxed);
-            self.wake.notify_one();
-        }
-        Ok(())
-    }
-
-    fn cached_slots_all(&self) -> Result<Vec<(SlotKey, Arc<Slot>)>, ChunkError> {
-        let slots = self.slots.lock().map_err(|_| lock_error())?;
-        Ok(slots.iter().map(|(key, slot)| (key.clone(), Arc::clone(slot))).collect())
-    }
-
-    /// Writes dirty chunks older than `min_age` (all of them for `None`).
-    async fn write_back(&self, min_age: Option<Duration>) -> Result<(), ChunkError> {
-        let keys: Vec<SlotKey> =
-            self.dirty.lock().map_err(|_| lock_error())?.iter().cloned().collect();
-        let results: Vec<Result<(), ChunkError>> = stream::iter(keys)
-            .map(|key| self.write_one(key, min_age))
-            .buffer_unordered(self.config.max_pending_writes.max(1))
-            .collect()
-            .await;
-        let first_error = results.into_iter().find_map(Result::err);
-        self.evict_blocked.store(false, Ordering::Relaxed);
-        self.evict_if_needed()?;
-        first_error.map_or(Ok(()), Err)
-    }
-
-    async fn write_one(&self, key: SlotKey, min_age: Option<Duration>) -> Result<(), ChunkError> {
-        let slot = self.slots.lock().map_err(|_| lock_error())?.get(&key).cloned();
-        let Some(slot) = slot else {
-            self.dirty.lock().map_err(|_| lock_error())?.remove(&key);
-            return Ok(());
-        };
-        let mut state = slot.state.lock().await;
-        let Some(since) = state.dirty_since else { return Ok(()) };
-        if min_age.is_some_and(|age| since.elapsed() < age) || state.removed {
-            return Ok(());
-        }
-        let (Some(bucket), Some(dataset), Some(data)) =
-            (state.bucket.clone(), state.dataset.clone(), state.data.as_ref())
-        else {
-            return Ok(());
-        };
-        let storage_key = chunk_key(&key.1)?;
-        if access::is_all_fill(dataset.item, data, &dataset.fill) {
-            if state.stored != Some(false) {
-                bucket.delete(&storage_key).await?;
-            }
-            state.stored = Some(false);
-        } else {
-            let stored = self.filters.encode(&dataset, data.to_bytes())?;
-            bucket.put(&storage_key, Bytes::from(stored)).await?;
-            state.stored = Some(true);
-        }
-        state.dirty_since = None;
-        self.dirty.lock().map_err(|_| lock_error())?.remove(&key);
-        Ok(())
-    }
-}
-
-/// Sets every element of `chunk` at or beyond `limits` (chunk-local extents) to fill.
-fn reset_outside(
-    dataset: &DatasetLayout,
-    limits: &[u64],
-    chunk: &mut ElementBuf,
-) -> Result<(), ChunkError> {
-    let total = dataset.chunk_elements()?;
-    let mut offsets = Vec::new();
-    let mut coords = vec![0_u64; dataset.chunk_dims.len()];
-    for offset in 0..total {
-        if coords.iter().zip(limits).any(|(c, l)| c >= l) {
-            offsets.push(offset);
-        }
-        for (coord, extent) in coords.iter_mut().zip(&dataset.chunk_dims).rev() {
-            *coord += 1;
-            if *coord < *extent {
-                break;
-            }
-            *coord = 0;
-        }
-    }
-    let fills = ElementBuf::filled(dataset.item, &dataset.fill, offsets.len());
-    access::write_offsets(dataset.item, chunk, &offsets, &fills)
-}
-
-/// The lazy write-back task: every `sync_interval` (or when woken for eviction), writes the
-/// chunks dirty for at least `dirty_age`. It holds the node; once it is the last holder (every
-/// user dropped the node), it writes all dirty chunks and ends, so dropping a node loses
-/// nothing as long as the runtime keeps running for one more interval.
-async fn write_back_loop(node: Arc<ChunkNode>) {
-    loop {
-        let woken = tokio::select! {
-            () = tokio::time::sleep(node.config.sync_interval) => false,
-            () = node.wake.notified() => true,
-        };
-        if Arc::strong_count(&node) == 1 {
-            let _ = node.write_back(None).await;
-            return;
-        }
-        let age = if woken { None } else { Some(node.config.dirty_age) };
-        // Failed chunks stay dirty and are retried next round.
-        let _ = node.write_back(age).await;
     }
 }
 

@@ -5,6 +5,7 @@ use serde_json::json;
 
 use super::*;
 use crate::storage::backend::{Storage, StorageConfig};
+use crate::storage::keys::dataset_prefix;
 
 const DSET: &str = "d-b03b24ef-69f244b6-acd9-4df97b-37122a";
 
