@@ -9,6 +9,7 @@ pub mod acl;
 pub mod api;
 pub mod attr_bytes;
 pub mod auth;
+pub mod chunks;
 pub mod config;
 pub mod ctx;
 pub mod dn;
@@ -21,6 +22,7 @@ pub mod router;
 pub mod serve;
 pub mod service;
 pub mod transport;
+pub mod values;
 
 pub use api::{ApiRequest, ApiResponse, Method, ResponseBody};
 pub use error::{ApiError, ApiResult};
