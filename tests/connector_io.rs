@@ -170,12 +170,14 @@ fn serve(root: &Path) -> Served {
     let mut line = String::new();
     while reader.read_line(&mut line).unwrap() > 0 {
         if let Some(rest) = line.split("use endpoint:").nth(1) {
-            let endpoint = rest.trim().split_whitespace().next().unwrap().to_string();
+            let endpoint = rest.split_whitespace().next().unwrap().to_string();
             std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
             return Served { child, endpoint };
         }
         line.clear();
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("restvol serve printed no endpoint");
 }
 
