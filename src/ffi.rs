@@ -18,6 +18,7 @@ mod attribute;
 pub(crate) mod boundary;
 mod class;
 mod dataset;
+mod datatype;
 mod file;
 mod group;
 pub mod h5mem;

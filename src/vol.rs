@@ -5,6 +5,7 @@ pub mod attribute;
 pub mod caps;
 pub mod config;
 pub mod dataset;
+pub mod datatype;
 pub mod domain_name;
 pub mod error;
 pub mod file;

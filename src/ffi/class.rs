@@ -6,7 +6,9 @@ use std::ffi::c_void;
 use once_cell::sync::Lazy;
 
 use super::boundary::guard;
-use super::{attribute, dataset, file, group, info, introspect, link, object_class, sys, token};
+use super::{
+    attribute, dataset, datatype, file, group, info, introspect, link, object_class, sys, token,
+};
 use crate::vol::caps;
 
 /// Connector name, as in `HDF5_VOL_CONNECTOR=REST` (the same as HDF Group's REST VOL).
@@ -45,6 +47,7 @@ static CLASS: Lazy<ConnectorClass> = Lazy::new(|| {
         info_cls: info::class(),
         attr_cls: attribute::class(),
         dataset_cls: dataset::class(),
+        datatype_cls: datatype::class(),
         file_cls: file::class(),
         group_cls: group::class(),
         link_cls: link::class(),

@@ -41,7 +41,10 @@ pub(super) fn dataset_object(
     handle: crate::vol::object::ObjHandle,
     json: &Value,
 ) -> Result<DatasetObject, VolError> {
-    let datatype = Datatype::from_json(json.get("type").unwrap_or(&Value::Null))?;
+    let datatype = match Datatype::from_json(json.get("type").unwrap_or(&Value::Null))? {
+        Datatype::CommittedCopy { datatype, .. } => *datatype,
+        other => other,
+    };
     let shape = Shape::from_json(json.get("shape").unwrap_or(&Value::Null))?;
     let file_type = types::to_hdf5(&datatype)?;
     let element_size = h5type::size(file_type.id())?;
@@ -76,7 +79,8 @@ unsafe extern "C" fn create(
         let datatype = types::to_rest(type_id)?;
         let shape = space::to_rest(space_id)?;
         let props = plist::dataset_creation_properties(dcpl_id, &datatype)?;
-        let mut body = json!({"type": datatype.to_json(), "creationProperties": props});
+        let rest_type = super::datatype::rest_type_of(type_id)?;
+        let mut body = json!({"type": rest_type, "creationProperties": props});
         add_shape(&mut body, &shape);
         let intermediate = create_intermediate_groups(lcpl_id)?;
         let (handle, json) =

@@ -470,3 +470,15 @@ pub(crate) fn predefined_f16le_for_tests() -> Result<hid_t, VolError> {
     // SAFETY: reading a copy of a `hid_t` global set by `H5open` above is sound.
     check_id("H5T_IEEE_F16LE", unsafe { sys::H5T_IEEE_F16LE_g })
 }
+
+/// `H5Tencode`: the serialized form of a datatype (HDF5 rebuilds committed-type ids from it).
+pub(crate) fn encode(id: hid_t) -> Result<Vec<u8>, VolError> {
+    let mut size: usize = 0;
+    // SAFETY: a NULL buffer asks HDF5 for the size only; `size` is a valid out-pointer.
+    check_status("H5Tencode", unsafe { sys::H5Tencode(id, std::ptr::null_mut(), &mut size) })?;
+    let mut buf = vec![0u8; size];
+    // SAFETY: `buf` holds `size` writable bytes, the size HDF5 asked for.
+    check_status("H5Tencode", unsafe { sys::H5Tencode(id, buf.as_mut_ptr().cast(), &mut size) })?;
+    buf.truncate(size);
+    Ok(buf)
+}

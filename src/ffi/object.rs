@@ -39,6 +39,15 @@ pub struct DatasetObject {
     pub dcpl: crate::h5::OwnedId,
 }
 
+/// An open committed datatype.
+#[derive(Debug)]
+pub struct DatatypeObject {
+    /// The datatype object in its file.
+    pub handle: ObjHandle,
+    /// The stored type as an HDF5 datatype.
+    pub hdf5_type: crate::h5::OwnedId,
+}
+
 /// Everything restvol hands HDF5 as a VOL object.
 #[derive(Debug)]
 pub enum VolObject {
@@ -50,6 +59,8 @@ pub enum VolObject {
     Dataset(DatasetObject),
     /// An attribute.
     Attribute(super::attribute::AttrObject),
+    /// A committed datatype.
+    Datatype(DatatypeObject),
 }
 
 impl VolObject {
@@ -60,6 +71,7 @@ impl VolObject {
             VolObject::Group(h) => h.file(),
             VolObject::Dataset(d) => d.handle.file(),
             VolObject::Attribute(a) => &a.file,
+            VolObject::Datatype(t) => t.handle.file(),
         }
     }
 
@@ -70,6 +82,7 @@ impl VolObject {
             VolObject::Group(h) => h.id(),
             VolObject::Dataset(d) => d.handle.id(),
             VolObject::Attribute(a) => &a.owner,
+            VolObject::Datatype(t) => t.handle.id(),
         }
     }
 }
@@ -182,7 +195,12 @@ pub(super) fn register_object(file: &Arc<OpenFile>, id: &ObjId) -> Result<hid_t,
             (VolObject::Dataset(super::dataset::dataset_object(handle, &json)?), sys::H5I_DATASET)
         }
         crate::model::ObjClass::Datatype => {
-            return Err(VolError::Unsupported("iterating attributes of committed datatypes"))
+            let json = crate::vol::object::get_object(file, id)?;
+            let handle = ObjHandle::new(file.clone(), id.clone());
+            (
+                VolObject::Datatype(super::datatype::datatype_object(handle, &json)?),
+                sys::H5I_DATATYPE,
+            )
         }
     };
     let ptr = super::hdf5::into_raw(object);

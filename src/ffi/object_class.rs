@@ -66,7 +66,14 @@ fn open_object(file: &Arc<OpenFile>, id: ObjId) -> Result<(VolObject, sys::H5I_t
                 sys::H5I_DATASET,
             ))
         }
-        ObjClass::Datatype => Err(VolError::Unsupported("committed datatypes")),
+        ObjClass::Datatype => {
+            let json = get_object(file, &id)?;
+            let handle = ObjHandle::new(file.clone(), id);
+            Ok((
+                VolObject::Datatype(super::datatype::datatype_object(handle, &json)?),
+                sys::H5I_DATATYPE,
+            ))
+        }
     }
 }
 

@@ -81,6 +81,10 @@ pub enum PlistClass {
     AttributeAccess,
     /// `H5P_ATTRIBUTE_CREATE`.
     AttributeCreate,
+    /// `H5P_DATATYPE_ACCESS`.
+    DatatypeAccess,
+    /// `H5P_DATATYPE_CREATE`.
+    DatatypeCreate,
 }
 
 /// A new copy of `plist` for a caller who will close it.
@@ -106,6 +110,8 @@ impl PlistClass {
                 PlistClass::DatasetAccess => sys::H5P_CLS_DATASET_ACCESS_ID_g,
                 PlistClass::AttributeAccess => sys::H5P_CLS_ATTRIBUTE_ACCESS_ID_g,
                 PlistClass::AttributeCreate => sys::H5P_CLS_ATTRIBUTE_CREATE_ID_g,
+                PlistClass::DatatypeAccess => sys::H5P_CLS_DATATYPE_ACCESS_ID_g,
+                PlistClass::DatatypeCreate => sys::H5P_CLS_DATATYPE_CREATE_ID_g,
             }
         }
     }

@@ -9,6 +9,8 @@
 pub const OBJECT_BASIC: u64 = 0x8000;
 /// All other `H5O` calls.
 pub const OBJECT_MORE: u64 = 0x0001_0000;
+/// Committed (named) datatypes.
+pub const STORED_DATATYPES: u64 = 0x0040_0000;
 /// `H5Acreate/delete/exists/open/close/read/write`.
 pub const ATTR_BASIC: u64 = 0x0008;
 /// All other `H5A` calls.
@@ -54,4 +56,5 @@ pub const ADVERTISED: u64 = FILE_BASIC
     | ATTR_BASIC
     | ATTR_MORE
     | OBJECT_BASIC
-    | OBJECT_MORE;
+    | OBJECT_MORE
+    | STORED_DATATYPES;

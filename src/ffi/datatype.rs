@@ -1,0 +1,179 @@
+//! `H5VL_datatype_class_t`: the `extern "C"` callbacks behind `H5Tcommit*`, `H5Topen`,
+//! `H5Tget_create_plist` and `H5Tclose` for committed datatypes. HDF5 rebuilds the datatype of
+//! a committed-type id from its serialized form (`H5Tencode`), which `get` provides.
+
+use std::ffi::{c_char, c_void};
+
+use serde_json::Value;
+
+use super::boundary::guard;
+use super::hdf5::{drop_raw, hid_t, into_raw, str_arg, write_out};
+use super::object::{location, object, DatatypeObject, VolObject};
+use super::plists::{create_intermediate_groups, require_class, OwnedPlist, PlistClass};
+use super::{h5type, sys};
+use crate::h5::types;
+use crate::model::types::Datatype;
+use crate::vol::object::ObjHandle;
+use crate::vol::{datatype, VolError};
+
+pub(super) fn class() -> sys::H5VL_datatype_class_t {
+    sys::H5VL_datatype_class_t {
+        commit: Some(commit),
+        open: Some(open),
+        get: Some(get),
+        specific: Some(specific),
+        optional: None,
+        close: Some(close),
+    }
+}
+
+/// The connector object for a committed datatype from its JSON.
+pub(super) fn datatype_object(handle: ObjHandle, json: &Value) -> Result<DatatypeObject, VolError> {
+    let datatype = Datatype::from_json(json.get("type").unwrap_or(&Value::Null))?;
+    let datatype = match datatype {
+        Datatype::CommittedCopy { datatype, .. } => *datatype,
+        other => other,
+    };
+    let hdf5_type = types::to_hdf5(&datatype)?;
+    Ok(DatatypeObject { handle, hdf5_type })
+}
+
+/// The `type` of a create request for the HDF5 datatype `type_id`: the committed datatype's id
+/// when `type_id` is a committed datatype of this connector, else the type JSON.
+pub(super) fn rest_type_of(type_id: hid_t) -> Result<Value, VolError> {
+    if h5type::committed(type_id)? {
+        // SAFETY: plain id argument; HDF5 returns the connector object behind the id (one this
+        // connector made, as the id is a committed datatype of a file it serves) or NULL.
+        let ptr = unsafe { sys::H5VLobject(type_id) };
+        if !ptr.is_null() {
+            // SAFETY: a committed datatype id of this connector wraps a boxed VolObject.
+            if let VolObject::Datatype(t) = unsafe { object(ptr) }? {
+                return Ok(Value::from(t.handle.id().as_str()));
+            }
+        }
+    }
+    Ok(types::to_rest(type_id)?.to_json())
+}
+
+#[allow(clippy::too_many_arguments)]
+unsafe extern "C" fn commit(
+    obj: *mut c_void,
+    loc_params: *const sys::H5VL_loc_params_t,
+    name: *const c_char,
+    type_id: hid_t,
+    lcpl_id: hid_t,
+    _tcpl_id: hid_t,
+    tapl_id: hid_t,
+    _dxpl_id: hid_t,
+    _req: *mut *mut c_void,
+) -> *mut c_void {
+    guard("H5Tcommit", std::ptr::null_mut(), || {
+        // SAFETY: HDF5 passes an object this connector made and valid location parameters.
+        let (parent, _loc) = unsafe { (object(obj)?, location(loc_params)?) };
+        require_class(tapl_id, PlistClass::DatatypeAccess, "the datatype access property list")?;
+        let path = if name.is_null() {
+            None
+        } else {
+            // SAFETY: a C string valid for the call.
+            Some(unsafe { str_arg(name, "name") }?)
+        };
+        let rest_type = types::to_rest(type_id)?;
+        let intermediate = create_intermediate_groups(lcpl_id)?;
+        let (handle, json) = datatype::commit(
+            parent.file(),
+            parent.anchor(),
+            path,
+            intermediate,
+            rest_type.to_json(),
+        )?;
+        Ok(into_raw(VolObject::Datatype(datatype_object(handle, &json)?)))
+    })
+}
+
+unsafe extern "C" fn open(
+    obj: *mut c_void,
+    loc_params: *const sys::H5VL_loc_params_t,
+    name: *const c_char,
+    tapl_id: hid_t,
+    _dxpl_id: hid_t,
+    _req: *mut *mut c_void,
+) -> *mut c_void {
+    guard("H5Topen", std::ptr::null_mut(), || {
+        // SAFETY: HDF5 passes an object this connector made and valid location parameters.
+        let (parent, _loc) = unsafe { (object(obj)?, location(loc_params)?) };
+        require_class(tapl_id, PlistClass::DatatypeAccess, "the datatype access property list")?;
+        // SAFETY: a C string valid for the call.
+        let name = unsafe { str_arg(name, "name") }?;
+        let (handle, json) = datatype::open(parent.file(), parent.anchor(), name)?;
+        Ok(into_raw(VolObject::Datatype(datatype_object(handle, &json)?)))
+    })
+}
+
+unsafe extern "C" fn get(
+    obj: *mut c_void,
+    args: *mut sys::H5VL_datatype_get_args_t,
+    _dxpl_id: hid_t,
+    _req: *mut *mut c_void,
+) -> sys::herr_t {
+    guard("H5Tget", -1, || {
+        // SAFETY: HDF5 passes an object this connector made.
+        let VolObject::Datatype(t) = (unsafe { object(obj) })? else {
+            return Err(VolError::InvalidArgument("not a committed datatype".into()));
+        };
+        if args.is_null() {
+            return Err(VolError::NullArgument("args"));
+        }
+        // SAFETY: non-NULL, valid for the call.
+        let args = unsafe { &mut *args };
+        match args.op_type {
+            sys::H5VL_DATATYPE_GET_BINARY_SIZE => {
+                let size = h5type::encode(t.hdf5_type.id())?.len();
+                // SAFETY: the union holds get_binary_size; `size` is an out-pointer.
+                unsafe { write_out(args.args.get_binary_size.size, "size", size) }?;
+            }
+            sys::H5VL_DATATYPE_GET_BINARY => {
+                let encoded = h5type::encode(t.hdf5_type.id())?;
+                // SAFETY: the union holds get_binary for this op.
+                let b = unsafe { args.args.get_binary };
+                if !b.buf.is_null() {
+                    let n = encoded.len().min(b.buf_size);
+                    // SAFETY: `buf` is writable for `buf_size` bytes; we write at most that.
+                    unsafe {
+                        std::ptr::copy_nonoverlapping(encoded.as_ptr(), b.buf.cast::<u8>(), n)
+                    };
+                }
+            }
+            sys::H5VL_DATATYPE_GET_TCPL => {
+                args.args.get_tcpl.tcpl_id =
+                    OwnedPlist::create(PlistClass::DatatypeCreate)?.copy_for_caller()?;
+            }
+            _ => return Err(VolError::Unsupported("this H5Tget query")),
+        }
+        Ok(0)
+    })
+}
+
+unsafe extern "C" fn specific(
+    obj: *mut c_void,
+    _args: *mut sys::H5VL_datatype_specific_args_t,
+    _dxpl_id: hid_t,
+    _req: *mut *mut c_void,
+) -> sys::herr_t {
+    guard("H5Tflush", -1, || {
+        // SAFETY: HDF5 passes an object this connector made.
+        unsafe { object(obj) }?.file().flush()?;
+        Ok(0)
+    })
+}
+
+unsafe extern "C" fn close(
+    dt: *mut c_void,
+    _dxpl_id: hid_t,
+    _req: *mut *mut c_void,
+) -> sys::herr_t {
+    guard("H5Tclose", -1, || {
+        // SAFETY: HDF5 closes each datatype object exactly once and never uses it afterwards.
+        unsafe { drop_raw::<VolObject>(dt) };
+        Ok(0)
+    })
+}

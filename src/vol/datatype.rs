@@ -1,0 +1,63 @@
+//! Committed (named) datatypes over `/datatypes`: commit, open.
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use super::error::VolError;
+use super::file::OpenFile;
+use super::object::{resolve, ObjHandle};
+use crate::client::Request;
+use crate::model::{ObjClass, ObjId};
+
+/// `H5Tcommit`: stores `type_json` as a committed datatype, linked at `path` (relative to
+/// `anchor`) or anonymous when `path` is `None`. Returns the handle and the stored JSON.
+pub fn commit(
+    file: &Arc<OpenFile>,
+    anchor: &ObjId,
+    path: Option<&str>,
+    intermediate: bool,
+    type_json: Value,
+) -> Result<(ObjHandle, Value), VolError> {
+    file.check_writable("datatype commit")?;
+    let mut body = json!({ "type": type_json });
+    if let Some(path) = path {
+        let name = path.trim_end_matches('/');
+        if name.is_empty() || name == "." {
+            return Err(VolError::InvalidArgument(format!("invalid datatype name '{path}'")));
+        }
+        let parent = if name.starts_with('/') { file.root() } else { anchor };
+        body["h5path"] = json!(name);
+        body["parent_id"] = json!(parent.as_str());
+    }
+    let mut request = Request::post("/datatypes").json(body);
+    if intermediate {
+        request = request.param("implicit", "1");
+    }
+    let reply = file.send_json(request)?;
+    let id = reply
+        .get("id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| VolError::InvalidArgument("datatype commit: reply has no id".into()))?;
+    let id = ObjId::parse(id)?;
+    let json = file.send_json(Request::get(format!("/datatypes/{}", id.as_str())))?;
+    Ok((ObjHandle::new(file.clone(), id), json))
+}
+
+/// `H5Topen`: the committed datatype at `path` relative to `anchor`, with its JSON.
+pub fn open(
+    file: &Arc<OpenFile>,
+    anchor: &ObjId,
+    path: &str,
+) -> Result<(ObjHandle, Value), VolError> {
+    let found = resolve(file, anchor, path)?;
+    if found.id.class() != ObjClass::Datatype {
+        return Err(VolError::InvalidArgument(format!("'{path}' is not a committed datatype")));
+    }
+    let json = if found.json.get("type").is_some() {
+        found.json
+    } else {
+        file.send_json(Request::get(format!("/datatypes/{}", found.id.as_str())))?
+    };
+    Ok((ObjHandle::new(file.clone(), found.id), json))
+}
