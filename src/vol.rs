@@ -4,6 +4,7 @@
 pub mod attribute;
 pub mod caps;
 pub mod config;
+pub mod copy;
 pub mod dataset;
 pub mod datatype;
 pub mod domain_name;

@@ -6,13 +6,14 @@ use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 
 use super::boundary::guard;
-use super::hdf5::{hid_t, into_raw, write_out};
+use super::hdf5::{hid_t, into_raw, str_arg, write_out};
 use super::object::{
     location, object, register_object, release_id, FileObject, Location, VolObject,
 };
 use super::plists::{OwnedPlist, PlistClass};
 use super::sys;
 use crate::model::{ObjClass, ObjId};
+use crate::vol::copy::CopyOptions;
 use crate::vol::file::OpenFile;
 use crate::vol::link::{self, LinkTarget};
 use crate::vol::object::{facts, get_object, name_of, resolve, visit_objects, ObjHandle};
@@ -22,7 +23,7 @@ use crate::vol::VolError;
 pub(super) fn class() -> sys::H5VL_object_class_t {
     sys::H5VL_object_class_t {
         open: Some(open),
-        copy: None,
+        copy: Some(copy),
         get: Some(get),
         specific: Some(specific),
         optional: None,
@@ -75,6 +76,46 @@ fn open_object(file: &Arc<OpenFile>, id: ObjId) -> Result<(VolObject, sys::H5I_t
             ))
         }
     }
+}
+
+#[allow(clippy::too_many_arguments)]
+unsafe extern "C" fn copy(
+    src_obj: *mut c_void,
+    loc_params1: *const sys::H5VL_loc_params_t,
+    src_name: *const c_char,
+    dst_obj: *mut c_void,
+    loc_params2: *const sys::H5VL_loc_params_t,
+    dst_name: *const c_char,
+    ocpypl_id: hid_t,
+    _lcpl_id: hid_t,
+    _dxpl_id: hid_t,
+    _req: *mut *mut c_void,
+) -> sys::herr_t {
+    guard("H5Ocopy", -1, || {
+        // SAFETY: HDF5 passes objects this connector made and valid location parameters.
+        let (src, dst, _l1, _l2) = unsafe {
+            (object(src_obj)?, object(dst_obj)?, location(loc_params1)?, location(loc_params2)?)
+        };
+        // SAFETY: C strings valid for the call.
+        let (src_name, dst_name) =
+            unsafe { (str_arg(src_name, "src_name")?, str_arg(dst_name, "dst_name")?) };
+        let flags = super::plists::copy_flags(ocpypl_id)?;
+        let options = CopyOptions {
+            shallow: flags & sys::H5O_COPY_SHALLOW_HIERARCHY_FLAG != 0,
+            expand_soft_links: flags & sys::H5O_COPY_EXPAND_SOFT_LINK_FLAG != 0,
+            without_attributes: flags & sys::H5O_COPY_WITHOUT_ATTR_FLAG != 0,
+        };
+        crate::vol::copy::copy(
+            src.file(),
+            src.anchor(),
+            src_name,
+            dst.file(),
+            dst.anchor(),
+            dst_name,
+            options,
+        )?;
+        Ok(0)
+    })
 }
 
 unsafe extern "C" fn open(

@@ -165,3 +165,17 @@ pub fn create_intermediate_groups(lcpl: hid_t) -> Result<bool, VolError> {
     }
     Ok(flag != 0)
 }
+
+/// The `H5O_COPY_*` flags of an object copy property list.
+pub fn copy_flags(ocpypl: hid_t) -> Result<u32, VolError> {
+    if ocpypl == super::hdf5::DEFAULT {
+        return Ok(0);
+    }
+    let mut flags: std::ffi::c_uint = 0;
+    // SAFETY: `flags` is a valid out-pointer for the call's duration.
+    let status = unsafe { sys::H5Pget_copy_object(ocpypl, &mut flags) };
+    if status < 0 {
+        return Err(VolError::Hdf5Call { call: "H5Pget_copy_object" });
+    }
+    Ok(flags)
+}
