@@ -128,8 +128,15 @@ unsafe extern "C" fn open(
     guard("H5Oopen", std::ptr::null_mut(), || {
         // SAFETY: HDF5 passes an object this connector made and valid location parameters.
         let (parent, loc) = unsafe { (object(obj)?, location(loc_params)?) };
-        let id = target_of(parent, &loc)?;
-        let (opened, kind) = open_object(parent.file(), id)?;
+        let (file, id) = match &loc {
+            Location::ByName(path) => {
+                let (file, found) =
+                    crate::vol::object::resolve_in_files(parent.file(), parent.anchor(), path)?;
+                (file, found.id)
+            }
+            _ => (parent.file().clone(), target_of(parent, &loc)?),
+        };
+        let (opened, kind) = open_object(&file, id)?;
         // SAFETY: `opened_type` is an out-pointer.
         unsafe { write_out(opened_type, "opened_type", kind) }?;
         Ok(into_raw(opened))

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::error::VolError;
 use super::file::OpenFile;
-use super::object::{resolve, ObjHandle};
+use super::object::{resolve_in_files, ObjHandle};
 use crate::client::Request;
 use crate::model::{ObjClass, ObjId};
 
@@ -50,7 +50,8 @@ pub fn open(
     anchor: &ObjId,
     path: &str,
 ) -> Result<(ObjHandle, Value), VolError> {
-    let found = resolve(file, anchor, path)?;
+    let (file, found) = resolve_in_files(file, anchor, path)?;
+    let file = &file;
     if found.id.class() != ObjClass::Datatype {
         return Err(VolError::InvalidArgument(format!("'{path}' is not a committed datatype")));
     }

@@ -110,6 +110,11 @@ impl OpenFile {
         ))
     }
 
+    /// The settings the file was opened with (for files reached through external links).
+    pub fn session_settings(&self) -> &Settings {
+        self.session.settings()
+    }
+
     /// The name the file was opened with (`H5Fget_name`).
     pub fn name(&self) -> &str {
         &self.name

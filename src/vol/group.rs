@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::error::VolError;
 use super::file::OpenFile;
-use super::object::{get_object, resolve, ObjHandle};
+use super::object::{get_object, resolve_in_files, ObjHandle};
 use crate::client::Request;
 use crate::model::{ObjClass, ObjId};
 
@@ -70,11 +70,11 @@ pub fn create_anonymous(
 
 /// `H5Gopen`: opens the group at `path` relative to `anchor`.
 pub fn open(file: &Arc<OpenFile>, anchor: &ObjId, path: &str) -> Result<ObjHandle, VolError> {
-    let found = resolve(file, anchor, path)?;
+    let (file, found) = resolve_in_files(file, anchor, path)?;
     if found.id.class() != ObjClass::Group {
         return Err(VolError::InvalidArgument(format!("'{path}' is not a group")));
     }
-    Ok(ObjHandle::new(file.clone(), found.id))
+    Ok(ObjHandle::new(file, found.id))
 }
 
 /// `H5Gget_info` for the group `id`.

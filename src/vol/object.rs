@@ -142,3 +142,63 @@ pub fn visit_objects(
     }
     Ok(out)
 }
+
+/// Like [`resolve`], but follows external links into other files (opened with this file's
+/// settings and intent), as HDF5 does when opening an object through one. Returns the file the
+/// object lives in.
+pub fn resolve_in_files(
+    file: &Arc<OpenFile>,
+    anchor: &ObjId,
+    path: &str,
+) -> Result<(Arc<OpenFile>, Resolved), VolError> {
+    match resolve(file, anchor, path) {
+        Ok(found) => Ok((file.clone(), found)),
+        Err(err) if is_client_status(&err, &[400, 404]) => walk(file, anchor, path, 0).or(Err(err)),
+        Err(err) => Err(err),
+    }
+}
+
+fn is_client_status(err: &VolError, statuses: &[u16]) -> bool {
+    matches!(err, VolError::Client(c) if c.status().is_some_and(|s| statuses.contains(&s)))
+}
+
+/// External links followed at most this deep (HDF5's default `H5Pset_elink_...` limit is 16
+/// nested traversals too).
+const MAX_EXTERNAL_DEPTH: usize = 16;
+
+fn walk(
+    file: &Arc<OpenFile>,
+    anchor: &ObjId,
+    path: &str,
+    depth: usize,
+) -> Result<(Arc<OpenFile>, Resolved), VolError> {
+    if depth > MAX_EXTERNAL_DEPTH {
+        return Err(VolError::InvalidArgument("too many nested external links".into()));
+    }
+    let mut current = if path.starts_with('/') { file.root().clone() } else { anchor.clone() };
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    for (index, part) in parts.iter().enumerate() {
+        let link = super::link::get(file, &current, part)?;
+        match link.target {
+            super::link::LinkTarget::Hard(id) => current = id,
+            super::link::LinkTarget::Soft(target) => current = resolve(file, &current, &target)?.id,
+            super::link::LinkTarget::External { file: other, path: inner } => {
+                let flags = if file.is_writable() { super::file::ACC_RDWR } else { 0 };
+                let other = OpenFile::open(file.session_settings(), &other, flags)?;
+                let rest: Vec<&str> = parts[index + 1..].to_vec();
+                let full = if rest.is_empty() {
+                    inner
+                } else {
+                    format!("{}/{}", inner.trim_end_matches('/'), rest.join("/"))
+                };
+                let root = other.root().clone();
+                return match resolve(&other, &root, &full) {
+                    Ok(found) => Ok((other, found)),
+                    Err(_) => walk(&other, &root, &full, depth + 1),
+                };
+            }
+        }
+    }
+    let json = get_object(file, &current)?;
+    Ok((file.clone(), Resolved { id: current, json }))
+}
