@@ -159,6 +159,8 @@ async fn domains_and_folders() {
     // flush
     let (status, _) = svc.call(Some(ADMIN), Method::Put, "/?domain=/home&flush=1", None).await;
     assert_eq!(status, 204);
+    let top = svc.ok(ALICE, Method::Get, "/", None).await;
+    assert_eq!(top["domains"][0]["name"], "/home");
     let about = svc.ok(ALICE, Method::Get, "/about", None).await;
     assert_eq!(about["username"], ALICE);
     assert_eq!(about["node_count"], 3);

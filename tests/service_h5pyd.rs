@@ -192,3 +192,19 @@ fn store_is_shared_with_hsds_both_ways() {
     h5pyd(&ours.endpoint, "check", "hs_meta.h5");
     h5pyd(&ours.endpoint, "check", "meta.h5");
 }
+
+#[test]
+fn h5pyd_over_a_unix_socket() {
+    let scratch = Scratch::new("sock");
+    let sockets = scratch.0.join("s");
+    std::fs::create_dir_all(&sockets).unwrap();
+    std::fs::write(sockets.join("sn_1.sock"), b"stale").unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_restvol"));
+    cmd.args(["serve", "--root_dir"])
+        .arg(&scratch.0)
+        .args(["--hs_username", USER, "--hs_password", PASSWORD, "--socket_dir"])
+        .arg(&sockets);
+    let server = Server::start(cmd);
+    assert!(server.endpoint.starts_with("http+unix://%2F"), "{}", server.endpoint);
+    h5pyd(&server.endpoint, "all", "sock.h5");
+}
