@@ -557,6 +557,15 @@ async fn datasets_and_datatypes() {
         svc.call(Some(ALICE), Method::Get, &format!("/datasets/{did}/value?{D}"), None).await;
     assert_eq!(status, 501);
     assert!(body["message"].is_string());
+    let with_value = json!({"type": "H5T_STD_I8LE", "shape": [2], "value": [1, 2], "link": {"id": root, "name": "v"}});
+    assert_eq!(
+        svc.call(Some(ALICE), Method::Post, &format!("/datasets?{D}"), Some(with_value)).await.0,
+        501
+    );
+    assert_eq!(
+        svc.call(Some(ALICE), Method::Get, &format!("/groups/{root}/links/v?{D}"), None).await.0,
+        404
+    );
     svc.ok(ALICE, Method::Delete, &format!("/datasets/{did}?{D}"), None).await;
     svc.ok(ALICE, Method::Delete, &format!("/datatypes/{tid}?{D}"), None).await;
     assert_eq!(

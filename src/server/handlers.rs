@@ -86,6 +86,19 @@ pub async fn dispatch(sn: &ServiceNode, req: &ApiRequest, route: Route) -> ApiRe
     }
 }
 
+/// Initial values in `POST /datasets` (`"value"` in the body).
+///
+/// WIRING POINT for the dataset value path: until it lands, a request with an initial value is
+/// refused (501) before anything is created, so no dataset exists without its data.
+///
+/// # Errors
+/// 501 for now.
+pub fn check_initial_value_supported() -> ApiResult<()> {
+    Err(ApiError::not_implemented(
+        "initial dataset values are not served by this build yet; write them with PUT value",
+    ))
+}
+
 /// `GET|PUT|POST /datasets/{id}/value`.
 ///
 /// WIRING POINT for the dataset value path (`src/server/values/`): until it lands, this answers
