@@ -15,7 +15,6 @@ use super::ctx::Ctx;
 use super::error::{ApiError, ApiResult};
 use super::router::Route;
 use super::service::ServiceNode;
-use crate::model::ObjClass;
 
 fn method_not_allowed(req: &ApiRequest) -> ApiError {
     ApiError::new(405, format!("method not allowed on {}", req.path))
@@ -104,6 +103,5 @@ pub fn check_initial_value_supported() -> ApiResult<()> {
 /// WIRING POINT for the dataset value path (`src/server/values/`): until it lands, this answers
 /// 501 with a JSON message.
 async fn dataset_value(_ctx: &Ctx<'_>, _id: &str) -> ApiResult<ApiResponse> {
-    let _ = ObjClass::Dataset;
     Err(ApiError::not_implemented("dataset values are not served by this build yet"))
 }
