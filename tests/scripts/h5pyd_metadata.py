@@ -42,8 +42,19 @@ def write(folder, name):
         dt = np.dtype([("a", "i4"), ("b", "f8")])
         f.create_dataset("table", shape=(5,), dtype=dt)
         f["ctype"] = np.dtype("u2")
+        f.attrs["doomed"] = 1
+        f.attrs["flags"] = np.array([True, False])
+        f.attrs["pair"] = np.array((1, 2.5), dtype=dt)
+        f.create_group("doomed_group")
+        # h5pyd only sends deletions of items created before its last flush in this session
+        f.flush()
+        del f.attrs["doomed"]
+        del f["doomed_group"]
     with h5pyd.File(domain, "a") as f:
         assert "g1" in f
+        f["ext_dset"].resize((25,))
+    with h5pyd.File(domain, "a") as f:  # opening in append mode flushes the server
+        assert f["ext_dset"].shape == (25,)
     return domain
 
 
@@ -69,7 +80,11 @@ def check(folder, name):
         units = units.decode() if isinstance(units, bytes) else units
         assert units == "m/s"
         e = f["ext_dset"]
-        assert e.shape == (0,) and e.maxshape == (None,), (e.shape, e.maxshape)
+        assert e.shape == (25,) and e.maxshape == (None,), (e.shape, e.maxshape)
+        assert "doomed" not in f.attrs and "doomed_group" not in f
+        assert f.attrs["flags"].tolist() == [True, False], f.attrs["flags"]
+        pair = f.attrs["pair"]
+        assert pair["a"] == 1 and pair["b"] == 2.5, pair
         assert f["scalar"].shape == ()
         assert f["table"].dtype.names == ("a", "b")
         assert f["ctype"].dtype == np.dtype("u2")
