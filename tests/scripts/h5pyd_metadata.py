@@ -43,6 +43,8 @@ def write(folder, name):
         f.create_dataset("table", shape=(5,), dtype=dt)
         f["ctype"] = np.dtype("u2")
         f.attrs["doomed"] = 1
+        f.attrs["nan"] = np.float64("nan")
+        f.attrs["names"] = ["a", "bb", "ccc"]
         f.attrs["flags"] = np.array([True, False])
         f.attrs["pair"] = np.array((1, 2.5), dtype=dt)
         f.create_group("doomed_group")
@@ -83,6 +85,8 @@ def check(folder, name):
         assert e.shape == (25,) and e.maxshape == (None,), (e.shape, e.maxshape)
         assert "doomed" not in f.attrs and "doomed_group" not in f
         assert f.attrs["flags"].tolist() == [True, False], f.attrs["flags"]
+        assert np.isnan(f.attrs["nan"])
+        assert [n.decode() if isinstance(n, bytes) else n for n in f.attrs["names"]] == ["a", "bb", "ccc"]
         pair = f.attrs["pair"]
         assert pair["a"] == 1 and pair["b"] == 2.5, pair
         assert f["scalar"].shape == ()

@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::cache::{ObjectCache, Slot, SlotState};
 use super::mutation::{apply, Mutation, Outcome};
 use crate::chunking::dn_index;
+use crate::server::api::quote_non_finite;
 use crate::server::error::{ApiError, ApiResult};
 use crate::storage::keys::{dataset_prefix, domain_key, object_key};
 use crate::storage::{Bucket, Storage};
@@ -110,7 +111,7 @@ impl DataNode {
         if slot.state != SlotState::Unloaded {
             return Ok(());
         }
-        match self.bucket(bucket)?.get_json(key).await? {
+        match self.read_json(bucket, key).await? {
             Some(value) => {
                 let size = value.to_string().len();
                 slot.state = SlotState::Present(value);
@@ -119,6 +120,21 @@ impl DataNode {
             None => slot.state = SlotState::Absent,
         }
         Ok(())
+    }
+
+    /// Reads a stored JSON object; HSDS (Python) writes non-finite floats as bare `NaN` /
+    /// `Infinity` tokens, which are read as the strings `"NaN"` / `"Infinity"`.
+    async fn read_json(&self, bucket: &str, key: &str) -> ApiResult<Option<Value>> {
+        let Some(bytes) = self.bucket(bucket)?.get(key).await? else { return Ok(None) };
+        match serde_json::from_slice(&bytes) {
+            Ok(value) => Ok(Some(value)),
+            Err(err) => quote_non_finite(&bytes)
+                .and_then(|fixed| serde_json::from_slice(&fixed).ok())
+                .map(Some)
+                .ok_or_else(|| {
+                    ApiError::internal(format!("stored object {key} is not valid JSON: {err}"))
+                }),
+        }
     }
 
     async fn settle(
@@ -363,6 +379,15 @@ mod tests {
             assert!(dn.get("b", &ObjRef::Id(id)).await.unwrap().is_none());
         }
         assert!(dn.cache().is_empty());
+    }
+
+    #[tokio::test]
+    async fn reads_python_non_finite_tokens() {
+        let (dn, store) = node();
+        let key = object_key(GROUP).unwrap();
+        store.put(&key, bytes::Bytes::from_static(br#"{"id": "x", "v": NaN}"#)).await.unwrap();
+        let value = dn.get("b", &ObjRef::Id(GROUP.into())).await.unwrap().unwrap();
+        assert_eq!(value["v"], json!("NaN"));
     }
 
     #[tokio::test]
