@@ -142,7 +142,10 @@ fn hsds(root: &Path, sockets: &Path) -> Server {
 
 /// Runs the h5pyd script against `endpoint`; panics with its output on failure.
 fn h5pyd(endpoint: &str, mode: &str, name: &str) {
-    let out = Command::new(venv().join("bin/python"))
+    // h5pyd retries failed requests with long backoffs; bound each run.
+    let out = Command::new("timeout")
+        .arg("180")
+        .arg(venv().join("bin/python"))
         .arg(script())
         .args([mode, FOLDER, name])
         .env("HS_ENDPOINT", endpoint)
