@@ -14,6 +14,7 @@ pub mod config;
 pub mod ctx;
 pub mod dn;
 pub mod error;
+pub mod event;
 pub mod filters;
 pub mod h5path;
 pub mod handlers;

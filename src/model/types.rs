@@ -606,9 +606,28 @@ fn parse_enum(map: &Map<String, Value>) -> ModelResult<Datatype> {
         Ok(_) => return Err(type_error("H5T_ENUM base must be an integer type")),
         Err(err) => return Err(type_error(format!("H5T_ENUM base: {}", inner_message(&err)))),
     };
-    let mapping = required("H5T_ENUM", map, "mapping")?
-        .as_object()
-        .ok_or_else(|| type_error("H5T_ENUM 'mapping' must be an object"))?;
+    // h5json 2 (h5pyd 1.0) sends `members: [{"name", "value"}]`; `mapping` may also be such a list.
+    let given = match map.get("mapping").or_else(|| map.get("members")) {
+        Some(value) => value,
+        None => required("H5T_ENUM", map, "mapping")?,
+    };
+    let listed: Map<String, Value>;
+    let mapping = match given {
+        Value::Object(mapping) => mapping,
+        Value::Array(items)
+            if items.iter().all(|item| item.get("name").is_some_and(Value::is_string)) =>
+        {
+            listed = items
+                .iter()
+                .map(|item| {
+                    let name = item.get("name").and_then(Value::as_str).unwrap_or_default();
+                    (name.to_string(), item.get("value").cloned().unwrap_or(Value::Null))
+                })
+                .collect();
+            &listed
+        }
+        _ => return Err(type_error("H5T_ENUM 'mapping' must be an object")),
+    };
     if mapping.is_empty() {
         return Err(type_error("H5T_ENUM mapping needs at least one member"));
     }
@@ -983,6 +1002,10 @@ mod tests {
             json!({"class": "H5T_ENUM", "base": "H5T_STD_U64LE", "mapping": {"MAX": u64::MAX}}),
         );
         assert_eq!(big.to_json()["mapping"]["MAX"], json!(u64::MAX));
+        let listed = Datatype::from_json(&json!({"class": "H5T_ENUM", "base": "H5T_STD_I8LE",
+            "members": [{"name": "FALSE", "value": 0}, {"name": "TRUE", "value": 1}]}))
+        .unwrap();
+        assert_eq!(listed.to_json()["mapping"], json!({"FALSE": 0, "TRUE": 1}));
         assert_round_trip(&big);
     }
 
@@ -990,6 +1013,10 @@ mod tests {
     fn enum_errors() {
         let cases = [
             (json!({"class": "H5T_ENUM", "mapping": {"A": 0}}), "needs a 'base'"),
+            (
+                json!({"class": "H5T_ENUM", "base": "H5T_STD_I8LE", "members": [{"value": 1}]}),
+                "must be an object",
+            ),
             (
                 json!({"class": "H5T_ENUM", "base": "H5T_IEEE_F32LE", "mapping": {"A": 0}}),
                 "base must be an integer type",

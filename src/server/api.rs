@@ -122,8 +122,12 @@ impl ApiRequest {
         if self.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(Value::Null);
         }
-        serde_json::from_slice(&self.body)
-            .map_err(|err| ApiError::bad_request(format!("body is not valid JSON: {err}")))
+        match serde_json::from_slice(&self.body) {
+            Ok(value) => Ok(value),
+            Err(err) => quote_non_finite(&self.body)
+                .and_then(|fixed| serde_json::from_slice(&fixed).ok())
+                .ok_or_else(|| ApiError::bad_request(format!("body is not valid JSON: {err}"))),
+        }
     }
 
     /// The body as a JSON object; an empty body reads as `{}`.
@@ -137,6 +141,55 @@ impl ApiRequest {
             other => Err(ApiError::bad_request(format!("body must be a JSON object, got {other}"))),
         }
     }
+}
+
+/// Python's `json` writes non-finite floats as bare `NaN`, `Infinity` and `-Infinity` (h5pyd
+/// sends them, HSDS accepts them). Rewrites those tokens outside strings as the strings
+/// `"NaN"`, `"Infinity"`, `"-Infinity"`; `None` when there is nothing to rewrite.
+pub fn quote_non_finite(body: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(body.len() + 16);
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut changed = false;
+    let mut i = 0;
+    while i < body.len() {
+        let byte = body[i];
+        if in_string {
+            out.push(byte);
+            if escaped {
+                escaped = false;
+            } else if byte == b'\\' {
+                escaped = true;
+            } else if byte == b'"' {
+                in_string = false;
+            }
+            i += 1;
+            continue;
+        }
+        if byte == b'"' {
+            in_string = true;
+            out.push(byte);
+            i += 1;
+            continue;
+        }
+        let rest = &body[i..];
+        let token =
+            [&b"-Infinity"[..], b"Infinity", b"NaN"].into_iter().find(|t| rest.starts_with(t));
+        match token {
+            Some(token) => {
+                out.push(b'"');
+                out.extend_from_slice(token);
+                out.push(b'"');
+                i += token.len();
+                changed = true;
+            }
+            None => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    changed.then_some(out)
 }
 
 /// The body of a response.
@@ -249,6 +302,17 @@ mod tests {
         assert_eq!(req.json().unwrap_err().status, 400);
         req.body = Bytes::from_static(b"[1]");
         assert_eq!(req.json_object().unwrap_err().status, 400);
+    }
+
+    #[test]
+    fn non_finite_numbers_are_read() {
+        let mut req = ApiRequest::new(Method::Put, "/");
+        req.body = Bytes::from_static(br#"{"value": [NaN, -Infinity, "NaN \" Infinity"]}"#);
+        assert_eq!(
+            req.json().unwrap(),
+            serde_json::json!({"value": ["NaN", "-Infinity", "NaN \" Infinity"]})
+        );
+        assert_eq!(quote_non_finite(b"[1, 2]"), None);
     }
 
     #[test]

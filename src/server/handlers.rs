@@ -15,7 +15,6 @@ use super::ctx::Ctx;
 use super::error::{ApiError, ApiResult};
 use super::router::Route;
 use super::service::ServiceNode;
-use crate::model::ObjClass;
 
 fn method_not_allowed(req: &ApiRequest) -> ApiError {
     ApiError::new(405, format!("method not allowed on {}", req.path))
@@ -86,11 +85,23 @@ pub async fn dispatch(sn: &ServiceNode, req: &ApiRequest, route: Route) -> ApiRe
     }
 }
 
+/// Initial values in `POST /datasets` (`"value"` in the body).
+///
+/// WIRING POINT for the dataset value path: until it lands, a request with an initial value is
+/// refused (501) before anything is created, so no dataset exists without its data.
+///
+/// # Errors
+/// 501 for now.
+pub fn check_initial_value_supported() -> ApiResult<()> {
+    Err(ApiError::not_implemented(
+        "initial dataset values are not served by this build yet; write them with PUT value",
+    ))
+}
+
 /// `GET|PUT|POST /datasets/{id}/value`.
 ///
 /// WIRING POINT for the dataset value path (`src/server/values/`): until it lands, this answers
 /// 501 with a JSON message.
 async fn dataset_value(_ctx: &Ctx<'_>, _id: &str) -> ApiResult<ApiResponse> {
-    let _ = ObjClass::Dataset;
     Err(ApiError::not_implemented("dataset values are not served by this build yet"))
 }

@@ -126,6 +126,9 @@ impl ServiceNode {
         if req.method == Method::Options {
             return Ok(ApiResponse::empty(200));
         }
+        if !req.body.is_empty() {
+            req.body_is_binary()?;
+        }
         let user = self.users.authenticate(req.header("authorization"))?;
         req.user = Some(user);
         let route = Route::parse(req.method, &req.path)?;

@@ -1,7 +1,9 @@
 """Drive a running restvol (or HSDS) with h5pyd: folders, a domain, groups, soft and external
 links, attributes of several types, dataset metadata; then reopen and check everything.
 
-Usage: python h5pyd_metadata.py write|check|all <folder>   (HS_ENDPOINT/HS_USERNAME/HS_PASSWORD set)
+Usage: python h5pyd_metadata.py folders|write|check|all <folder> <name>
+(HS_ENDPOINT, HS_USERNAME, HS_PASSWORD set). `write` ends by reopening the domain in append
+mode, which makes the server flush (`PUT /?flush=1`).
 """
 import sys
 
@@ -9,8 +11,19 @@ import numpy as np
 import h5pyd
 
 
-def write(folder):
-    domain = folder + "meta.h5"
+def folders(folder):
+    path = "/"
+    for part in folder.strip("/").split("/"):
+        path += part + "/"
+        try:
+            h5pyd.Folder(path, mode="r")
+        except IOError:
+            h5pyd.Folder(path, mode="x")
+    print("FOLDERS OK")
+
+
+def write(folder, name):
+    domain = folder + name
     with h5pyd.File(domain, "w") as f:
         g1 = f.create_group("g1")
         g2 = g1.create_group("g2")
@@ -29,11 +42,26 @@ def write(folder):
         dt = np.dtype([("a", "i4"), ("b", "f8")])
         f.create_dataset("table", shape=(5,), dtype=dt)
         f["ctype"] = np.dtype("u2")
+        f.attrs["doomed"] = 1
+        f.attrs["nan"] = np.float64("nan")
+        f.attrs["names"] = ["a", "bb", "ccc"]
+        f.attrs["flags"] = np.array([True, False])
+        f.attrs["pair"] = np.array((1, 2.5), dtype=dt)
+        f.create_group("doomed_group")
+        # h5pyd only sends deletions of items created before its last flush in this session
+        f.flush()
+        del f.attrs["doomed"]
+        del f["doomed_group"]
+    with h5pyd.File(domain, "a") as f:
+        assert "g1" in f
+        f["ext_dset"].resize((25,))
+    with h5pyd.File(domain, "a") as f:  # opening in append mode flushes the server
+        assert f["ext_dset"].shape == (25,)
     return domain
 
 
-def check(folder):
-    domain = folder + "meta.h5"
+def check(folder, name):
+    domain = folder + name
     with h5pyd.File(domain, "r") as f:
         assert set(f.keys()) == {"g1", "soft", "ext", "ext_dset", "scalar", "table", "ctype"}, list(f.keys())
         assert "g2" in f["g1"]
@@ -54,19 +82,27 @@ def check(folder):
         units = units.decode() if isinstance(units, bytes) else units
         assert units == "m/s"
         e = f["ext_dset"]
-        assert e.shape == (0,) and e.maxshape == (None,), (e.shape, e.maxshape)
+        assert e.shape == (25,) and e.maxshape == (None,), (e.shape, e.maxshape)
+        assert "doomed" not in f.attrs and "doomed_group" not in f
+        assert f.attrs["flags"].tolist() == [True, False], f.attrs["flags"]
+        assert np.isnan(f.attrs["nan"])
+        assert [n.decode() if isinstance(n, bytes) else n for n in f.attrs["names"]] == ["a", "bb", "ccc"]
+        pair = f.attrs["pair"]
+        assert pair["a"] == 1 and pair["b"] == 2.5, pair
         assert f["scalar"].shape == ()
         assert f["table"].dtype.names == ("a", "b")
         assert f["ctype"].dtype == np.dtype("u2")
     folders = h5pyd.Folder(folder)
-    assert "meta.h5" in list(folders), list(folders)
+    assert name in list(folders), list(folders)
     print("CHECK OK")
 
 
 if __name__ == "__main__":
-    mode, folder = sys.argv[1], sys.argv[2]
+    mode, folder, name = sys.argv[1], sys.argv[2], sys.argv[3]
+    if mode in ("folders", "all"):
+        folders(folder)
     if mode in ("write", "all"):
-        write(folder)
+        write(folder, name)
         print("WRITE OK")
     if mode in ("check", "all"):
-        check(folder)
+        check(folder, name)

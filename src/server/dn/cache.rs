@@ -116,6 +116,21 @@ impl ObjectCache {
         self.len() == 0
     }
 
+    /// Drops the slot of `key` if nobody uses it and it holds nothing worth keeping (not
+    /// loaded, or known absent, and clean), so lookups of missing ids do not grow the cache.
+    pub fn discard_if_idle(&self, key: &str) {
+        let Ok(mut slots) = self.slots.lock() else { return };
+        let idle = slots.get(key).is_some_and(|handle| {
+            Arc::strong_count(handle) == 1
+                && handle
+                    .try_lock()
+                    .is_ok_and(|slot| !slot.dirty && !matches!(slot.state, SlotState::Present(_)))
+        });
+        if idle {
+            slots.remove(key);
+        }
+    }
+
     /// Evicts clean slots nobody is using until the charge is within budget.
     pub fn evict(&self) {
         if self.bytes() <= self.budget {
@@ -162,6 +177,17 @@ mod tests {
         assert_eq!(cache.bytes(), 8);
         let handle = cache.slot("b").unwrap();
         assert!(handle.lock().await.dirty);
+    }
+
+    #[tokio::test]
+    async fn idle_absent_slots_are_discarded() {
+        let cache = ObjectCache::new(100);
+        {
+            let handle = cache.slot("gone").unwrap();
+            handle.lock().await.state = SlotState::Absent;
+        }
+        cache.discard_if_idle("gone");
+        assert!(cache.is_empty());
     }
 
     #[test]

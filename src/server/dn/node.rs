@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::cache::{ObjectCache, Slot, SlotState};
 use super::mutation::{apply, Mutation, Outcome};
 use crate::chunking::dn_index;
+use crate::server::api::quote_non_finite;
 use crate::server::error::{ApiError, ApiResult};
 use crate::storage::keys::{dataset_prefix, domain_key, object_key};
 use crate::storage::{Bucket, Storage};
@@ -110,7 +111,7 @@ impl DataNode {
         if slot.state != SlotState::Unloaded {
             return Ok(());
         }
-        match self.bucket(bucket)?.get_json(key).await? {
+        match self.read_json(bucket, key).await? {
             Some(value) => {
                 let size = value.to_string().len();
                 slot.state = SlotState::Present(value);
@@ -119,6 +120,21 @@ impl DataNode {
             None => slot.state = SlotState::Absent,
         }
         Ok(())
+    }
+
+    /// Reads a stored JSON object; HSDS (Python) writes non-finite floats as bare `NaN` /
+    /// `Infinity` tokens, which are read as the strings `"NaN"` / `"Infinity"`.
+    async fn read_json(&self, bucket: &str, key: &str) -> ApiResult<Option<Value>> {
+        let Some(bytes) = self.bucket(bucket)?.get(key).await? else { return Ok(None) };
+        match serde_json::from_slice(&bytes) {
+            Ok(value) => Ok(Some(value)),
+            Err(err) => quote_non_finite(&bytes)
+                .and_then(|fixed| serde_json::from_slice(&fixed).ok())
+                .map(Some)
+                .ok_or_else(|| {
+                    ApiError::internal(format!("stored object {key} is not valid JSON: {err}"))
+                }),
+        }
     }
 
     async fn settle(
@@ -143,18 +159,22 @@ impl DataNode {
     pub async fn get(&self, bucket: &str, obj: &ObjRef) -> ApiResult<Option<Value>> {
         self.check_partition(bucket, obj)?;
         let key = obj.storage_key()?;
-        let handle = self.cache.slot(&slot_name(bucket, &key))?;
+        let name = slot_name(bucket, &key);
+        let handle = self.cache.slot(&name)?;
         let result = {
             let mut slot = handle.lock().await;
-            self.load(bucket, &key, &mut slot).await?;
-            match &slot.state {
+            let loaded = self.load(bucket, &key, &mut slot).await;
+            loaded.map(|()| match &slot.state {
                 SlotState::Present(value) => Some(value.clone()),
                 _ => None,
-            }
+            })
         };
         drop(handle);
+        if !matches!(result, Ok(Some(_))) {
+            self.cache.discard_if_idle(&name);
+        }
         self.cache.evict();
-        Ok(result)
+        result
     }
 
     /// Creates the object.
@@ -328,6 +348,46 @@ mod tests {
         dn.flush().await.unwrap();
         assert!(store.get_json(&key).await.unwrap().is_none());
         assert_eq!(dn.delete("b", &obj).await.unwrap_err().status, 404);
+    }
+
+    #[tokio::test]
+    async fn write_back_runs_on_its_timer() {
+        let (dn, store) = node();
+        let dn = Arc::new(dn);
+        let task = dn.spawn_write_back(Duration::from_millis(20));
+        let obj = ObjRef::Id(GROUP.into());
+        dn.create("b", &obj, json!({"id": GROUP})).await.unwrap();
+        let key = object_key(GROUP).unwrap();
+        let mut written = false;
+        for _ in 0..100 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            if store.get_json(&key).await.unwrap().is_some() {
+                written = true;
+                break;
+            }
+        }
+        task.abort();
+        assert!(written, "dirty object was not written back");
+        assert_eq!(dn.cache().dirty_count(), 0);
+    }
+
+    #[tokio::test]
+    async fn missing_lookups_do_not_grow_the_cache() {
+        let (dn, _) = node();
+        for i in 0..10 {
+            let id = format!("g-b03b24ef-69f244b6-acd9-4df97b-{i:06x}");
+            assert!(dn.get("b", &ObjRef::Id(id)).await.unwrap().is_none());
+        }
+        assert!(dn.cache().is_empty());
+    }
+
+    #[tokio::test]
+    async fn reads_python_non_finite_tokens() {
+        let (dn, store) = node();
+        let key = object_key(GROUP).unwrap();
+        store.put(&key, bytes::Bytes::from_static(br#"{"id": "x", "v": NaN}"#)).await.unwrap();
+        let value = dn.get("b", &ObjRef::Id(GROUP.into())).await.unwrap().unwrap();
+        assert_eq!(value["v"], json!("NaN"));
     }
 
     #[tokio::test]

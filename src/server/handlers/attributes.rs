@@ -23,7 +23,23 @@ const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STA
 /// 400 for malformed attributes.
 pub fn stored_attribute(body: &Value, default_created: f64) -> ApiResult<Value> {
     let created = body.as_object().map_or(default_created, created_time);
-    Ok(Attribute::from_request(body, created)?.to_json())
+    let mut attr = Attribute::from_request(body, created)?;
+    attr.value = decoded_value(&attr);
+    Ok(attr.to_json())
+}
+
+/// A base64 value decoded to JSON when the type allows it (as HSDS stores it); otherwise as is.
+fn decoded_value(attr: &Attribute) -> AttrValue {
+    if let AttrValue::Base64(text) = &attr.value {
+        let json = B64
+            .decode(text)
+            .ok()
+            .and_then(|bytes| bytes_to_json(&attr.datatype, &bytes, attr.shape.dims()));
+        if let Some(json) = json {
+            return AttrValue::Json(json);
+        }
+    }
+    attr.value.clone()
 }
 
 async fn target(
@@ -422,7 +438,7 @@ pub async fn put_value(
         request
     };
     let checked = Attribute::from_request(&request, attr.created)?;
-    let (value, base64) = match checked.value {
+    let (value, base64) = match decoded_value(&checked) {
         AttrValue::Json(value) => (value, false),
         AttrValue::Base64(text) => (json!(text), true),
     };

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::model::{new_obj_id, new_root_id, ObjClass, ObjId};
+use crate::model::{new_root_id, ObjClass, ObjId};
 use crate::server::acl;
 use crate::server::api::ApiResponse;
 use crate::server::ctx::{parent_path, Ctx};
@@ -45,9 +45,9 @@ fn domain_response(ctx: &Ctx<'_>, json: &Value) -> Value {
 /// # Errors
 /// 404 for missing domains or paths, 403 without read permission.
 pub async fn get(ctx: &Ctx<'_>) -> ApiResult<ApiResponse> {
-    let Some(path) = ctx.domain.as_deref() else {
+    if ctx.domain.is_none() {
         return list_folder(ctx, "/").await;
-    };
+    }
     let json = ctx.domain_json().await?;
     ctx.check_acl(&json, "read")?;
     if let Some(h5path) = ctx.req.param("h5path") {
@@ -64,7 +64,6 @@ pub async fn get(ctx: &Ctx<'_>) -> ApiResult<ApiResponse> {
             map.insert("dn_ids".into(), json!(ctx.sn.dn.node_ids()));
         }
     }
-    let _ = path;
     Ok(ApiResponse::ok(out))
 }
 
@@ -248,7 +247,6 @@ async fn create_root_group(ctx: &Ctx<'_>, body: &Map<String, Value>, now: f64) -
             err
         }
     })?;
-    let _ = new_obj_id;
     Ok(root)
 }
 

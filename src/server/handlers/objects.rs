@@ -205,6 +205,9 @@ async fn create_one(
     with_link: bool,
 ) -> ApiResult<(Value, Option<Placement>)> {
     let root = &open.root;
+    if class == ObjClass::Dataset && body.get("value").is_some_and(|v| !v.is_null()) {
+        crate::server::handlers::check_initial_value_supported()?;
+    }
     let id = match body.get("id").and_then(Value::as_str) {
         Some(id) => ctx.parse_id(id, Some(class), root)?,
         None => new_obj_id(class, root)?,
