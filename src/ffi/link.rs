@@ -7,6 +7,7 @@ use std::ffi::c_void;
 use super::boundary::guard;
 use super::hdf5::{hid_t, str_arg, write_out};
 use super::object::{location, object, register_object, release_id, Location, VolObject};
+use super::plists::{require_class, PlistClass};
 use super::sys;
 use crate::model::ObjId;
 use crate::vol::link::{self, LinkInfo, LinkTarget};
@@ -105,12 +106,14 @@ unsafe extern "C" fn create(
     args: *mut sys::H5VL_link_create_args_t,
     obj: *mut c_void,
     loc_params: *const sys::H5VL_loc_params_t,
-    _lcpl_id: hid_t,
-    _lapl_id: hid_t,
+    lcpl_id: hid_t,
+    lapl_id: hid_t,
     _dxpl_id: hid_t,
     _req: *mut *mut c_void,
 ) -> sys::herr_t {
     guard("H5Lcreate", -1, || {
+        require_class(lcpl_id, PlistClass::LinkCreate, "the link creation property list")?;
+        require_class(lapl_id, PlistClass::LinkAccess, "the link access property list")?;
         if args.is_null() {
             return Err(VolError::NullArgument("args"));
         }
@@ -156,8 +159,15 @@ unsafe extern "C" fn create(
             }
             _ => return Err(VolError::Unsupported("this kind of link")),
         };
+        // With H5L_SAME_LOC for the new link's location, HDF5 passes NULL: use the source's.
+        let owner_ptr = if obj.is_null() && args.op_type == sys::H5VL_LINK_CREATE_HARD {
+            // SAFETY: the union holds `hard` for this op.
+            unsafe { args.args.hard.curr_obj }
+        } else {
+            obj
+        };
         // SAFETY: HDF5 passes an object this connector made.
-        let owner = unsafe { object(obj) }?;
+        let owner = unsafe { object(owner_ptr) }?;
         if let LinkTarget::Hard(id) = &target {
             if !id.same_domain(owner.file().root()) {
                 return Err(VolError::InvalidArgument(

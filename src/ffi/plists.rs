@@ -85,6 +85,8 @@ pub enum PlistClass {
     DatatypeAccess,
     /// `H5P_DATATYPE_CREATE`.
     DatatypeCreate,
+    /// `H5P_LINK_CREATE`.
+    LinkCreate,
 }
 
 /// A new copy of `plist` for a caller who will close it.
@@ -112,6 +114,7 @@ impl PlistClass {
                 PlistClass::AttributeCreate => sys::H5P_CLS_ATTRIBUTE_CREATE_ID_g,
                 PlistClass::DatatypeAccess => sys::H5P_CLS_DATATYPE_ACCESS_ID_g,
                 PlistClass::DatatypeCreate => sys::H5P_CLS_DATATYPE_CREATE_ID_g,
+                PlistClass::LinkCreate => sys::H5P_CLS_LINK_CREATE_ID_g,
             }
         }
     }

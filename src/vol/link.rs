@@ -94,6 +94,9 @@ pub fn parent_and_name(
     Ok((parent, name.to_string()))
 }
 
+/// Names longer than this (in bytes) are sent in request bodies rather than URLs.
+const LONG_NAME: usize = 256;
+
 fn link_path(group: &ObjId, name: &str) -> String {
     format!("/groups/{}/links/{}", group.as_str(), percent_encode(name))
 }
@@ -121,7 +124,14 @@ pub fn create(
     file.check_writable("link create")?;
     let (group, name) = parent_and_name(file, anchor, path)?;
     let link = LinkInfo { name: name.clone(), target, created: 0.0, corder: 0 };
-    match file.send(Request::put(link_path(&group, &name)).json(link.body())) {
+    // Long names go in the body of the bulk form, so no URL grows past a server's limit.
+    let request = if name.len() > LONG_NAME {
+        Request::put(format!("/groups/{}/links", group.as_str()))
+            .json(serde_json::json!({ "links": { name.clone(): link.body() } }))
+    } else {
+        Request::put(link_path(&group, &name)).json(link.body())
+    };
+    match file.send(request) {
         Ok(_) => Ok(()),
         Err(err) if err.is_conflict() => {
             Err(VolError::InvalidArgument(format!("link '{path}' already exists")))
@@ -133,6 +143,17 @@ pub fn create(
 /// The link at `path` relative to `anchor`.
 pub fn get(file: &OpenFile, anchor: &ObjId, path: &str) -> Result<LinkInfo, VolError> {
     let (group, name) = parent_and_name(file, anchor, path)?;
+    if name.len() > LONG_NAME {
+        let request = Request::post(format!("/groups/{}/links", group.as_str()))
+            .json(serde_json::json!({ "titles": [name.clone()] }));
+        let reply = file.send_json(request)?;
+        let found = reply
+            .get("links")
+            .and_then(Value::as_array)
+            .and_then(|links| links.first())
+            .ok_or_else(|| VolError::InvalidArgument(format!("no link '{path}'")))?;
+        return LinkInfo::from_json(found);
+    }
     let reply = file.send_json(Request::get(link_path(&group, &name)))?;
     let mut link = LinkInfo::from_json(reply.get("link").unwrap_or(&reply))?;
     if link.name.is_empty() {
