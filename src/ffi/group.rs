@@ -6,7 +6,7 @@ use std::ffi::{c_char, c_void};
 use super::boundary::guard;
 use super::hdf5::{drop_raw, hid_t, into_raw, str_arg};
 use super::object::{location, object, Location, VolObject};
-use super::plists::{create_intermediate_groups, require_class, OwnedPlist, PlistClass};
+use super::plists::{create_intermediate_groups, require_class, PlistClass};
 use super::sys;
 use crate::model::ObjClass;
 use crate::vol::link::{self, LinkTarget};
@@ -40,15 +40,25 @@ unsafe extern "C" fn create(
         require_class(gcpl_id, PlistClass::GroupCreate, "the group creation property list")?;
         require_class(gapl_id, PlistClass::GroupAccess, "the group access property list")?;
         if name.is_null() {
-            let handle = group::create_anonymous(parent.file(), None)?;
+            let handle = group::create_anonymous(parent.file(), creation_properties(gcpl_id)?)?;
             return Ok(into_raw(VolObject::Group(handle)));
         }
         // SAFETY: a C string valid for the call.
         let name = unsafe { str_arg(name, "name") }?;
         let intermediate = create_intermediate_groups(lcpl_id)?;
-        let handle = group::create(parent.file(), parent.anchor(), name, intermediate, None)?;
+        let props = creation_properties(gcpl_id)?;
+        let handle = group::create(parent.file(), parent.anchor(), name, intermediate, props)?;
         Ok(into_raw(VolObject::Group(handle)))
     })
+}
+
+/// The `creationProperties` of a new group (creation order), or `None` for the defaults.
+fn creation_properties(gcpl_id: hid_t) -> Result<Option<serde_json::Value>, VolError> {
+    if gcpl_id == super::hdf5::DEFAULT {
+        return Ok(None);
+    }
+    let props = crate::h5::plist::group_creation_properties(gcpl_id)?;
+    Ok(props.as_object().is_some_and(|m| !m.is_empty()).then_some(props))
 }
 
 unsafe extern "C" fn open(
@@ -86,8 +96,9 @@ unsafe extern "C" fn get(
         let args = unsafe { &mut *args };
         match args.op_type {
             sys::H5VL_GROUP_GET_GCPL => {
-                args.args.get_gcpl.gcpl_id =
-                    OwnedPlist::create(PlistClass::GroupCreate)?.copy_for_caller()?;
+                let json = crate::vol::object::get_object(object.file(), object.anchor())?;
+                let props = json.get("creationProperties").cloned().unwrap_or_default();
+                args.args.get_gcpl.gcpl_id = crate::h5::plist::group_plist(&props)?.into_raw();
             }
             sys::H5VL_GROUP_GET_INFO => {
                 // SAFETY: the union holds get_info for this op.

@@ -11,6 +11,10 @@ pub const OBJECT_BASIC: u64 = 0x8000;
 pub const OBJECT_MORE: u64 = 0x0001_0000;
 /// Committed (named) datatypes.
 pub const STORED_DATATYPES: u64 = 0x0040_0000;
+/// Creation order of links and attributes is tracked.
+pub const CREATION_ORDER: u64 = 0x0080_0000;
+/// `*_by_idx` calls.
+pub const BY_IDX: u64 = 0x0400_0000;
 /// `H5Acreate/delete/exists/open/close/read/write`.
 pub const ATTR_BASIC: u64 = 0x0008;
 /// All other `H5A` calls.
@@ -57,4 +61,6 @@ pub const ADVERTISED: u64 = FILE_BASIC
     | ATTR_MORE
     | OBJECT_BASIC
     | OBJECT_MORE
-    | STORED_DATATYPES;
+    | STORED_DATATYPES
+    | CREATION_ORDER
+    | BY_IDX;
