@@ -11,8 +11,6 @@
 //! in the body.
 
 use std::collections::BTreeSet;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -36,14 +34,6 @@ use crate::server::values::{
 };
 use crate::storage::backend::Bucket;
 use crate::storage::keys::{domain_prefix, parse_key, KeyTarget};
-
-/// Boxes a fan-out future as `Send` here, where its lifetimes are concrete (the fan-out's
-/// stream combinators otherwise defeat the compiler's `Send` proof for the whole handler).
-fn send<'a, T>(
-    future: impl Future<Output = T> + Send + 'a,
-) -> Pin<Box<dyn Future<Output = T> + Send + 'a>> {
-    Box::pin(future)
-}
 
 /// The HTTP error of a value-path failure (HSDS's status and reason).
 fn value_error(err: ValueError) -> ApiError {
@@ -137,14 +127,13 @@ async fn get_value(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
         let pages = paginate(&selection, item, max).map_err(value_error)?;
         let mut body = Vec::new();
         for page in &pages {
-            let data = send(read_selection(nodes, &target.bucket, layout, page))
-                .await
-                .map_err(value_error)?;
+            let data =
+                read_selection(nodes, &target.bucket, layout, page).await.map_err(value_error)?;
             body.extend_from_slice(&data.to_bytes());
         }
         return Ok(ApiResponse::binary(Bytes::from(body)));
     }
-    let data = send(read_selection(nodes, &target.bucket, layout, &selection))
+    let data = read_selection(nodes, &target.bucket, layout, &selection)
         .await
         .map_err(value_error)?
         .to_bytes();
@@ -302,16 +291,12 @@ async fn put_value(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
     };
     match selection {
         RequestSelection::Hyperslab(sel) => {
-            send(write_selection(nodes, &target.bucket, layout, &sel, data))
-                .await
-                .map_err(value_error)?
+            write_selection(nodes, &target.bucket, layout, &sel, data).await.map_err(value_error)?
         }
         RequestSelection::Points(flat) => {
             let npoints = (flat.len() / layout.dims.len().max(1)) as u64;
             let data = broadcast(layout.item, data, &[npoints]).map_err(value_error)?;
-            send(write_points(nodes, &target.bucket, layout, &flat, &data))
-                .await
-                .map_err(value_error)?
+            write_points(nodes, &target.bucket, layout, &flat, &data).await.map_err(value_error)?
         }
     }
     Ok(ApiResponse::ok(Value::Object(Map::new())))
@@ -360,11 +345,9 @@ async fn post_value(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
     }
     let data = match &selection {
         RequestSelection::Hyperslab(sel) => {
-            send(read_selection(nodes, &target.bucket, layout, sel)).await
+            read_selection(nodes, &target.bucket, layout, sel).await
         }
-        RequestSelection::Points(flat) => {
-            send(read_points(nodes, &target.bucket, layout, flat)).await
-        }
+        RequestSelection::Points(flat) => read_points(nodes, &target.bucket, layout, flat).await,
     }
     .map_err(value_error)?
     .to_bytes();
@@ -407,7 +390,7 @@ pub async fn write_initial_value(
     }
     let bucket = ctx.sn.storage.bucket(&ctx.bucket)?;
     let selection = ValueSelection::all(&layout.dims);
-    send(write_selection(ctx.sn.dn.chunk_nodes(), &bucket, layout, &selection, data))
+    write_selection(ctx.sn.dn.chunk_nodes(), &bucket, layout, &selection, data)
         .await
         .map_err(value_error)
 }
