@@ -15,7 +15,7 @@ use common::*;
 const FLOORS: [(&str, u32, bool); 8] = [
     ("file", 18, true),
     ("group", 49, true),
-    ("dataset", 80, false),
+    ("dataset", 132, false),
     ("datatype", 0, false),
     ("attribute", 185, false),
     ("link", 225, false),

@@ -15,6 +15,7 @@
 
 pub mod access;
 mod cleanup;
+pub mod codec_filters;
 pub mod dataset;
 pub mod elements;
 pub mod error;
@@ -33,6 +34,7 @@ use crate::chunking::{dn_index, parse_chunk_id, DimSelection};
 use crate::storage::backend::Bucket;
 use crate::storage::keys::chunk_key;
 
+pub use codec_filters::CodecFilters;
 pub use dataset::DatasetLayout;
 pub use elements::{ElementBuf, ItemLayout};
 pub use error::ChunkError;

@@ -1,6 +1,5 @@
 //! The endpoint handlers, one module per resource, and [`dispatch`], which picks the handler for
-//! a route and method. The dataset value route is answered in one marked place
-//! ([`dataset_value`]) until the value path is wired in.
+//! a route and method.
 
 pub mod acls;
 pub mod attributes;
@@ -9,6 +8,7 @@ pub mod domains;
 pub mod info;
 pub mod links;
 pub mod objects;
+pub mod values;
 
 use super::api::{ApiRequest, ApiResponse, Method};
 use super::ctx::Ctx;
@@ -80,28 +80,9 @@ pub async fn dispatch(sn: &ServiceNode, req: &ApiRequest, route: Route) -> ApiRe
         (Route::DatasetType(id), Method::Get) => datasets::get_type(&ctx, &id).await,
         (Route::DatasetShape(id), Method::Get) => datasets::get_shape(&ctx, &id).await,
         (Route::DatasetShape(id), Method::Put) => datasets::put_shape(&ctx, &id).await,
-        (Route::DatasetValue(id), _) => dataset_value(&ctx, &id).await,
+        (Route::DatasetValue(id), Method::Get | Method::Put | Method::Post) => {
+            values::dataset_value(&ctx, &id).await
+        }
         _ => Err(method_not_allowed(req)),
     }
-}
-
-/// Initial values in `POST /datasets` (`"value"` in the body).
-///
-/// WIRING POINT for the dataset value path: until it lands, a request with an initial value is
-/// refused (501) before anything is created, so no dataset exists without its data.
-///
-/// # Errors
-/// 501 for now.
-pub fn check_initial_value_supported() -> ApiResult<()> {
-    Err(ApiError::not_implemented(
-        "initial dataset values are not served by this build yet; write them with PUT value",
-    ))
-}
-
-/// `GET|PUT|POST /datasets/{id}/value`.
-///
-/// WIRING POINT for the dataset value path (`src/server/values/`): until it lands, this answers
-/// 501 with a JSON message.
-async fn dataset_value(_ctx: &Ctx<'_>, _id: &str) -> ApiResult<ApiResponse> {
-    Err(ApiError::not_implemented("dataset values are not served by this build yet"))
 }

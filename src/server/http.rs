@@ -69,7 +69,8 @@ async fn to_api_request(req: hyper::Request<Incoming>, limit: u64) -> Result<Api
 
 fn to_hyper_response(response: ApiResponse) -> hyper::Response<Full<Bytes>> {
     let mut builder = hyper::Response::builder().status(response.status);
-    if let Some(kind) = response.content_type() {
+    let typed = response.headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
+    if let (Some(kind), false) = (response.content_type(), typed) {
         builder = builder.header("Content-Type", kind);
     }
     for (name, value) in &response.headers {

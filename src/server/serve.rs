@@ -1,7 +1,7 @@
 //! `restvol serve`: builds the configuration, storage, users, data nodes and service node from
 //! the `hsds` command's flags, serves TCP and/or a Unix socket, prints `READY! use endpoint:
 //! <url>`, and on SIGINT/SIGTERM (or end of stdin with `--watch_stdin`) stops accepting,
-//! flushes every DN and exits.
+//! flushes every DN (metadata and chunks) and exits.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use super::auth::Users;
+use super::chunks::{ChunkNode, ChunkNodeConfig, CodecFilters};
 use super::config::Config;
 use super::dn::DataNode;
 use super::http::{bind_unix, serve_tcp, serve_unix, unix_url};
@@ -107,9 +108,34 @@ pub fn build_service(
     for node in &nodes {
         node.spawn_write_back(sync);
     }
-    let sn =
-        ServiceNode::new(settings, users(config)?, DnTransport::in_process(nodes.clone()), storage);
+    let chunks = chunk_nodes(config, count, sync)?;
+    let dn = DnTransport::in_process_with_chunks(nodes.clone(), chunks);
+    let sn = ServiceNode::new(settings, users(config)?, dn, storage);
     Ok((Arc::new(sn), nodes))
+}
+
+/// The chunk stores of `count` DNs (`chunk_mem_cache_size`, `s3_age_time`, and the
+/// write-back period `sync`), with the HSDS filter pipeline.
+fn chunk_nodes(
+    config: &Config,
+    count: usize,
+    sync: Duration,
+) -> Result<Vec<Arc<ChunkNode>>, ServeError> {
+    let cache =
+        usize::try_from(config.size("chunk_mem_cache_size", 128 << 20)?).unwrap_or(usize::MAX);
+    let age = Duration::from_secs_f64(
+        config.get("s3_age_time").and_then(|s| s.parse().ok()).unwrap_or(1.0),
+    );
+    let filters = Arc::new(CodecFilters::new());
+    Ok((0..count)
+        .map(|i| {
+            let mut tunables = ChunkNodeConfig::new(i, count);
+            tunables.cache_bytes = cache;
+            tunables.sync_interval = sync;
+            tunables.dirty_age = age;
+            ChunkNode::new(tunables, filters.clone())
+        })
+        .collect())
 }
 
 async fn wait_for_stop(watch_stdin: bool) {
@@ -186,10 +212,9 @@ pub async fn run(args: &[String]) -> Result<(), ServeError> {
     for task in tasks {
         let _ = task.await;
     }
-    for node in &nodes {
-        if let Err(err) = node.flush().await {
-            eprintln!("restvol: flush on shutdown failed on {}: {err}", node.node_id());
-        }
+    drop(nodes);
+    if let Err(err) = sn.dn.flush().await {
+        eprintln!("restvol: flush on shutdown failed: {err}");
     }
     if let Some(path) = socket_path {
         let _ = std::fs::remove_file(path);

@@ -12,6 +12,7 @@ use crate::server::dn::Mutation;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::filters::normalize_filters;
 use crate::server::handlers::objects::resolve_type;
+use crate::server::handlers::values;
 
 /// HDF5's limit for compact datasets.
 const MAX_COMPACT_SIZE: u64 = 65536;
@@ -255,6 +256,7 @@ pub async fn put_shape(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
         (shape.resized(&dims)?, None)
     };
     ctx.mutate(&oid, &Mutation::SetShape { shape: new_shape.to_json() }).await?;
+    values::trim_after_resize(ctx, &stored, &old, new_shape.dims()).await?;
     match region {
         Some(selection) => Ok(ApiResponse::created(json!({ "selection": selection }))),
         None => Ok(ApiResponse::created(json!({}))),

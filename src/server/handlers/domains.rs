@@ -10,7 +10,7 @@ use crate::server::dn::mutation::now;
 use crate::server::dn::ObjRef;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::h5path;
-use crate::server::handlers::objects;
+use crate::server::handlers::{objects, values};
 use crate::server::service::{compressors, HSDS_VERSION};
 
 fn hrefs() -> Value {
@@ -312,6 +312,13 @@ pub async fn delete(ctx: &Ctx<'_>) -> ApiResult<ApiResponse> {
     }
     if ctx.req.flag("meta_only") {
         return Ok(ApiResponse::ok(json!({ "domain": path })));
+    }
+    let root_id = match json.get("root").and_then(Value::as_str) {
+        Some(root) if !ctx.req.flag("keep_root") => Some(ObjId::parse(root)?),
+        _ => None,
+    };
+    if let Some(root) = &root_id {
+        values::remove_domain_chunks(ctx, root).await?;
     }
     ctx.sn.dn.delete(&ctx.bucket, &ObjRef::Domain(path.clone())).await?;
     if let Some(root) = json.get("root").and_then(Value::as_str) {

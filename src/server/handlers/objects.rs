@@ -11,7 +11,7 @@ use crate::server::dn::mutation::now;
 use crate::server::dn::{Mutation, ObjRef};
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::h5path;
-use crate::server::handlers::{attributes, datasets, links};
+use crate::server::handlers::{attributes, datasets, links, values};
 
 /// Where a new object is linked: parent group and title.
 struct Placement {
@@ -205,9 +205,6 @@ async fn create_one(
     with_link: bool,
 ) -> ApiResult<(Value, Option<Placement>)> {
     let root = &open.root;
-    if class == ObjClass::Dataset && body.get("value").is_some_and(|v| !v.is_null()) {
-        crate::server::handlers::check_initial_value_supported()?;
-    }
     let id = match body.get("id").and_then(Value::as_str) {
         Some(id) => ctx.parse_id(id, Some(class), root)?,
         None => new_obj_id(class, root)?,
@@ -220,7 +217,16 @@ async fn create_one(
         }
     }
     let stored = build_object(ctx, class, &id, root, body).await?;
+    let initial = match body.get("value") {
+        Some(value) if class == ObjClass::Dataset && !value.is_null() => {
+            Some(values::initial_value(&stored, value)?)
+        }
+        _ => None,
+    };
     ctx.create_object(&id, stored.clone()).await?;
+    if let Some((layout, data)) = initial {
+        values::write_initial_value(ctx, &layout, data).await?;
+    }
     if let Some(place) = &place {
         link_object(ctx, &place.parent, &place.title, &id).await?;
     }
@@ -414,6 +420,9 @@ pub async fn delete(ctx: &Ctx<'_>, class: ObjClass, id: &str) -> ApiResult<ApiRe
         ));
     }
     ctx.sn.dn.delete(&ctx.bucket, &ObjRef::Id(id.as_str().to_string())).await?;
+    if class == ObjClass::Dataset {
+        values::remove_dataset_chunks(ctx, &id).await?;
+    }
     Ok(ApiResponse::ok(json!({})))
 }
 

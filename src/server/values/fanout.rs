@@ -55,6 +55,14 @@ impl NodeLimits {
     }
 }
 
+/// The `index`-th planned chunk.
+fn chunk_at<'p, 'a>(
+    chunks: &'p [ChunkSelection<'a>],
+    index: usize,
+) -> Result<&'p ChunkSelection<'a>, ValueError> {
+    chunks.get(index).ok_or_else(|| ValueError::Internal("chunk index out of range".into()))
+}
+
 /// The chunk-local selection of one chunk's part.
 fn local_selection(chunk: &ChunkSelection<'_>) -> Vec<DimSelection> {
     chunk
@@ -189,25 +197,30 @@ async fn read_block(
         .map_err(|_| ValueError::TooLarge("selection too large".into()))?;
     let mut packed = empty_buffer(dataset.item, count)?;
     let limits = NodeLimits::new(nodes);
-    let mut results = stream::iter(plan.chunks())
-        .map(|chunk| {
+    // Chunks are addressed by index so the per-chunk futures borrow no closure argument
+    // (keeps the handler futures provably `Send`).
+    let chunks: Vec<ChunkSelection<'_>> = plan.chunks().collect();
+    let chunks = &chunks;
+    let mut results = stream::iter(0..chunks.len())
+        .map(|index| {
             let limits = &limits;
             async move {
+                let chunk = chunk_at(chunks, index)?;
                 let chunk_id = dataset.chunk_id(&chunk.indices)?;
                 let id = chunk_id.as_str();
-                let local = local_selection(&chunk);
+                let local = local_selection(chunk);
                 let block = limits
                     .run(nodes, id, |node| async move {
                         Ok(node.read(bucket, dataset, id, &local).await?)
                     })
                     .await?;
-                Ok::<_, ValueError>((chunk, block))
+                Ok::<_, ValueError>((index, block))
             }
         })
         .buffer_unordered(limits.width());
     while let Some(result) = results.next().await {
-        let (chunk, block) = result?;
-        put(dataset.item, &chunk.parts, &shape, &block, &mut packed)?;
+        let (index, block) = result?;
+        put(dataset.item, &chunk_at(chunks, index)?.parts, &shape, &block, &mut packed)?;
     }
     Ok(packed)
 }
@@ -308,13 +321,16 @@ async fn write_block(
     let shape = plan.selection_shape().to_vec();
     let limits = NodeLimits::new(nodes);
     let shape = &shape;
-    stream::iter(plan.chunks())
-        .map(|chunk| {
+    let chunks: Vec<ChunkSelection<'_>> = plan.chunks().collect();
+    let chunks = &chunks;
+    stream::iter(0..chunks.len())
+        .map(|index| {
             let limits = &limits;
             async move {
+                let chunk = chunk_at(chunks, index)?;
                 let chunk_id = dataset.chunk_id(&chunk.indices)?;
                 let id = chunk_id.as_str();
-                let local = local_selection(&chunk);
+                let local = local_selection(chunk);
                 let block = take(dataset.item, &chunk.parts, shape, data)?;
                 limits
                     .run(nodes, id, |node| async move {
