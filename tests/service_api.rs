@@ -67,6 +67,15 @@ impl Svc {
         let json = match &response.body {
             ResponseBody::Json(v) => v.clone(),
             ResponseBody::Empty => Value::Null,
+            // JSON written as text (so NaN and Infinity survive) comes back as bytes.
+            ResponseBody::Binary(b)
+                if response
+                    .headers
+                    .iter()
+                    .any(|(k, v)| k.eq_ignore_ascii_case("content-type") && v.contains("json")) =>
+            {
+                serde_json::from_slice(b).unwrap_or_else(|_| json!({ "text": b.len() }))
+            }
             ResponseBody::Binary(b) => json!({ "binary": b.len() }),
         };
         (response.status, json)
