@@ -52,6 +52,8 @@ results="$work/results.txt"
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/about" >/dev/null && break; sleep 0.1; done
   env HDF5_PLUGIN_PATH="$work/plugin" HDF5_VOL_CONNECTOR=REST HSDS_ENDPOINT="http://127.0.0.1:$port" \
     HSDS_USERNAME=bench HSDS_PASSWORD=bench "$work/h5bench" /bench/serve.h5 "$nz" | sed 's/^/serve /'
+  "$deps/venv/bin/python" "$repo/bench/h5pyd_throughput.py" "http://127.0.0.1:$port" bench bench \
+    /bench/h5pyd.h5 "$((nz))" | sed 's/^/serve /'
 
   port=$(free_port)
   mkdir -p "$work/hsds-store/hsdstest"
@@ -73,6 +75,8 @@ PY
     "http://127.0.0.1:$port/?domain=/bench" >/dev/null
   env HDF5_PLUGIN_PATH="$work/plugin" HDF5_VOL_CONNECTOR=REST HSDS_ENDPOINT="http://127.0.0.1:$port" \
     HSDS_USERNAME=bench HSDS_PASSWORD=bench "$work/h5bench" /bench/hsds.h5 "$nz" | sed 's/^/hsds /'
+  "$deps/venv/bin/python" "$repo/bench/h5pyd_throughput.py" "http://127.0.0.1:$port" bench bench \
+    /bench/h5pyd.h5 "$((nz))" | sed 's/^/hsds /'
 } | tee "$results" >&2
 
 python3 - "$results" "$nz" <<'PY'
@@ -87,10 +91,12 @@ print("| workload | " + " | ".join(setups) + " | direct vs native | direct vs HS
 print("|---|" + "---|" * (len(setups) + 2))
 for workload, by in rows.items():
     cells = [f"{by[s][1]:g} {by[s][2]}" if s in by else "-" for s in setups]
-    lower_is_better = by["native"][2].startswith("ms")
+    unit = next(iter(by.values()))[2]
+    lower_is_better = unit.startswith("ms")
     def ratio(a, b):
         if a not in by or b not in by: return "-"
         x, y = by[a][1], by[b][1]
         return f"{(y / x if lower_is_better else x / y):.2f}x"
-    print(f"| {workload} | " + " | ".join(cells) + f" | {ratio('direct','native')} | {ratio('direct','hsds')} |")
+    vs_hsds = ratio('direct', 'hsds') if 'direct' in by else ratio('serve', 'hsds') + " (serve)"
+    print(f"| {workload} | " + " | ".join(cells) + f" | {ratio('direct','native')} | {vs_hsds} |")
 PY
