@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::boundary::guard;
-use super::hdf5::{drop_raw, hid_t, into_raw, str_arg, write_out};
+use super::hdf5::{close_object, copy_out, hid_t, into_raw, str_arg, write_out};
 use super::object::{location, object, register_object, release_id, Location, VolObject};
 use super::plists::{require_class, OwnedPlist, PlistClass};
 use super::{h5type, sys};
@@ -272,7 +272,8 @@ unsafe extern "C" fn get(
                     }
                     _ => return Err(VolError::InvalidArgument("attribute name query".into())),
                 };
-                copy_name(&name, a.buf, a.buf_size);
+                // SAFETY: `buf` is writable for `buf_size` bytes per the get-name contract.
+                unsafe { copy_out(name.as_bytes(), a.buf.cast(), a.buf_size, true) };
                 // SAFETY: `attr_name_len` is an out-pointer.
                 unsafe { write_out(a.attr_name_len, "attr_name_len", name.len()) }?;
             }
@@ -327,18 +328,6 @@ fn corder_of(file: &OpenFile, owner: &ObjId, name: &str) -> Result<u32, VolError
     let all = attribute::list(file, owner, true)?;
     Ok(all.iter().position(|a| a.get("name").and_then(Value::as_str) == Some(name)).unwrap_or(0)
         as u32)
-}
-
-fn copy_name(name: &str, buf: *mut c_char, size: usize) {
-    if buf.is_null() || size == 0 {
-        return;
-    }
-    let n = name.len().min(size - 1);
-    // SAFETY: HDF5's contract: `buf` is writable for `size` bytes; we write n + 1 <= size.
-    unsafe {
-        std::ptr::copy_nonoverlapping(name.as_ptr(), buf.cast::<u8>(), n);
-        *buf.add(n) = 0;
-    }
 }
 
 unsafe extern "C" fn specific(
@@ -454,9 +443,6 @@ unsafe extern "C" fn close(
     _dxpl_id: hid_t,
     _req: *mut *mut c_void,
 ) -> sys::herr_t {
-    guard("H5Aclose", -1, || {
-        // SAFETY: HDF5 closes each attribute object exactly once and never uses it afterwards.
-        unsafe { drop_raw::<VolObject>(attr) };
-        Ok(0)
-    })
+    // SAFETY: HDF5 closes each object exactly once and never uses it afterwards.
+    guard("H5Aclose", -1, || Ok(unsafe { close_object::<VolObject>(attr) }))
 }

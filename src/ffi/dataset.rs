@@ -9,7 +9,7 @@ use std::ffi::{c_char, c_void};
 use serde_json::{json, Value};
 
 use super::boundary::guard;
-use super::hdf5::{drop_raw, hid_t, into_raw, str_arg, write_out};
+use super::hdf5::{close_object, hid_t, into_raw, str_arg, write_out};
 use super::object::{location, object, DatasetObject, VolObject};
 use super::plists::{create_intermediate_groups, require_class, PlistClass};
 use super::{h5space, h5type, sys};
@@ -381,9 +381,6 @@ unsafe extern "C" fn close(
     _dxpl_id: hid_t,
     _req: *mut *mut c_void,
 ) -> sys::herr_t {
-    guard("H5Dclose", -1, || {
-        // SAFETY: HDF5 closes each dataset object exactly once and never uses it afterwards.
-        unsafe { drop_raw::<VolObject>(dset) };
-        Ok(0)
-    })
+    // SAFETY: HDF5 closes each object exactly once and never uses it afterwards.
+    guard("H5Dclose", -1, || Ok(unsafe { close_object::<VolObject>(dset) }))
 }

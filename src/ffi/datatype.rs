@@ -7,7 +7,7 @@ use std::ffi::{c_char, c_void};
 use serde_json::Value;
 
 use super::boundary::guard;
-use super::hdf5::{drop_raw, hid_t, into_raw, str_arg, write_out};
+use super::hdf5::{close_object, hid_t, into_raw, str_arg, write_out};
 use super::object::{location, object, DatatypeObject, VolObject};
 use super::plists::{create_intermediate_groups, require_class, OwnedPlist, PlistClass};
 use super::{h5type, sys};
@@ -171,9 +171,6 @@ unsafe extern "C" fn close(
     _dxpl_id: hid_t,
     _req: *mut *mut c_void,
 ) -> sys::herr_t {
-    guard("H5Tclose", -1, || {
-        // SAFETY: HDF5 closes each datatype object exactly once and never uses it afterwards.
-        unsafe { drop_raw::<VolObject>(dt) };
-        Ok(0)
-    })
+    // SAFETY: HDF5 closes each object exactly once and never uses it afterwards.
+    guard("H5Tclose", -1, || Ok(unsafe { close_object::<VolObject>(dt) }))
 }

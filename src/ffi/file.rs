@@ -4,7 +4,7 @@
 use std::ffi::{c_char, c_uint, c_void};
 
 use super::boundary::guard;
-use super::hdf5::{drop_raw, hid_t, into_raw, str_arg, write_out};
+use super::hdf5::{copy_out, drop_raw, hid_t, into_raw, str_arg, write_out};
 use super::object::{object, FileObject, VolObject};
 use super::plists::{connector_config, OwnedPlist, PlistClass};
 use super::sys;
@@ -68,23 +68,6 @@ unsafe extern "C" fn open(
     })
 }
 
-/// Copies `text` into a caller buffer of `size` bytes (NUL-terminated, truncated to fit),
-/// returning the full length.
-///
-/// # Safety
-/// `buf` is NULL or writable for `size` bytes.
-unsafe fn copy_name_out(text: &str, buf: *mut c_char, size: usize) {
-    if buf.is_null() || size == 0 {
-        return;
-    }
-    let n = text.len().min(size - 1);
-    // SAFETY: `buf` is writable for `size` > n bytes; the source is `n` readable bytes.
-    unsafe {
-        std::ptr::copy_nonoverlapping(text.as_ptr(), buf.cast::<u8>(), n);
-        *buf.add(n) = 0;
-    }
-}
-
 unsafe extern "C" fn get(
     obj: *mut c_void,
     args: *mut sys::H5VL_file_get_args_t,
@@ -113,7 +96,9 @@ unsafe extern "C" fn get(
                 // SAFETY: the union holds get_name for this op.
                 let get_name = unsafe { args.args.get_name };
                 // SAFETY: `buf` is writable for `buf_size` bytes per H5Fget_name's contract.
-                unsafe { copy_name_out(file.name(), get_name.buf, get_name.buf_size) };
+                unsafe {
+                    copy_out(file.name().as_bytes(), get_name.buf.cast(), get_name.buf_size, true)
+                };
                 // SAFETY: `file_name_len` is an out-pointer.
                 unsafe { write_out(get_name.file_name_len, "file_name_len", file.name().len()) }?;
             }

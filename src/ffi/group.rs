@@ -4,7 +4,7 @@
 use std::ffi::{c_char, c_void};
 
 use super::boundary::guard;
-use super::hdf5::{drop_raw, hid_t, into_raw, str_arg};
+use super::hdf5::{close_object, hid_t, into_raw, str_arg};
 use super::object::{location, object, Location, VolObject};
 use super::plists::{create_intermediate_groups, require_class, PlistClass};
 use super::sys;
@@ -180,9 +180,6 @@ unsafe extern "C" fn close(
     _dxpl_id: hid_t,
     _req: *mut *mut c_void,
 ) -> sys::herr_t {
-    guard("H5Gclose", -1, || {
-        // SAFETY: HDF5 closes each group object exactly once and never uses it afterwards.
-        unsafe { drop_raw::<VolObject>(grp) };
-        Ok(0)
-    })
+    // SAFETY: HDF5 closes each object exactly once and never uses it afterwards.
+    guard("H5Gclose", -1, || Ok(unsafe { close_object::<VolObject>(grp) }))
 }

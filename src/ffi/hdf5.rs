@@ -157,6 +157,37 @@ pub fn alloc_c_string(text: &str) -> Result<*mut c_char, VolError> {
     Ok(ptr.cast())
 }
 
+/// Copies `bytes` into a caller buffer of `size` bytes, truncating; with `terminate` the copy
+/// always ends in a NUL inside the buffer (HDF5's convention for name buffers).
+///
+/// # Safety
+/// `buf` is NULL or writable for `size` bytes.
+pub(super) unsafe fn copy_out(bytes: &[u8], buf: *mut u8, size: usize, terminate: bool) {
+    if buf.is_null() || size == 0 {
+        return;
+    }
+    let room = if terminate { size - 1 } else { size };
+    let n = bytes.len().min(room);
+    // SAFETY: `buf` is writable for `size` bytes (caller's contract); we write at most `size`.
+    unsafe {
+        std::ptr::copy_nonoverlapping(bytes.as_ptr(), buf, n);
+        if terminate {
+            *buf.add(n) = 0;
+        }
+    }
+}
+
+/// Releases a connector object HDF5 is done with (the body of every `close` callback but the
+/// file's, whose close can fail).
+///
+/// # Safety
+/// As [`drop_raw`].
+pub(super) unsafe fn close_object<T>(obj: *mut c_void) -> herr_t {
+    // SAFETY: guaranteed by the caller.
+    unsafe { drop_raw::<T>(obj) };
+    0
+}
+
 /// Reads a C string argument.
 ///
 /// # Safety

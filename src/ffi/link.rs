@@ -5,7 +5,7 @@
 use std::ffi::c_void;
 
 use super::boundary::guard;
-use super::hdf5::{hid_t, str_arg, write_out};
+use super::hdf5::{copy_out, hid_t, str_arg, write_out};
 use super::object::{location, object, register_object, release_id, Location, VolObject};
 use super::plists::{require_class, PlistClass};
 use super::sys;
@@ -278,7 +278,8 @@ unsafe extern "C" fn get(
             sys::H5VL_LINK_GET_NAME => {
                 // SAFETY: the union holds get_name for this op.
                 let a = unsafe { args.args.get_name };
-                copy_out(info.name.as_bytes(), a.name.cast(), a.name_size, true);
+                // SAFETY: `name` is writable for `name_size` bytes per H5Lget_name_by_idx's contract.
+                unsafe { copy_out(info.name.as_bytes(), a.name.cast(), a.name_size, true) };
                 // SAFETY: `name_len` is an out-pointer.
                 unsafe { write_out(a.name_len, "name_len", info.name.len()) }?;
             }
@@ -288,29 +289,13 @@ unsafe extern "C" fn get(
                 if matches!(info.target, LinkTarget::Hard(_)) {
                     return Err(VolError::InvalidArgument("a hard link has no value".into()));
                 }
-                copy_out(&link_value(&info), a.buf.cast(), a.buf_size, false);
+                // SAFETY: `buf` is writable for `buf_size` bytes per H5Lget_val's contract.
+                unsafe { copy_out(&link_value(&info), a.buf.cast(), a.buf_size, false) };
             }
             _ => return Err(VolError::Unsupported("this H5Lget query")),
         }
         Ok(0)
     })
-}
-
-/// Copies `bytes` to a caller buffer of `size` bytes, truncating; with `terminate` the copy
-/// always ends in a NUL inside the buffer.
-fn copy_out(bytes: &[u8], buf: *mut u8, size: usize, terminate: bool) {
-    if buf.is_null() || size == 0 {
-        return;
-    }
-    let room = if terminate { size - 1 } else { size };
-    let n = bytes.len().min(room);
-    // SAFETY: HDF5's contract: `buf` is writable for `size` bytes; we write at most `size`.
-    unsafe {
-        std::ptr::copy_nonoverlapping(bytes.as_ptr(), buf, n);
-        if terminate {
-            *buf.add(n) = 0;
-        }
-    }
 }
 
 unsafe extern "C" fn specific(

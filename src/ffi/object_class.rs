@@ -6,7 +6,7 @@ use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 
 use super::boundary::guard;
-use super::hdf5::{hid_t, into_raw, str_arg, write_out};
+use super::hdf5::{copy_out, hid_t, into_raw, str_arg, write_out};
 use super::object::{
     location, object, register_object, release_id, FileObject, Location, VolObject,
 };
@@ -203,7 +203,8 @@ unsafe extern "C" fn get(
                 let name = name_of(file, &id)?;
                 // SAFETY: the union holds get_name for this op.
                 let a = unsafe { args.args.get_name };
-                copy_name(&name, a.buf, a.buf_size);
+                // SAFETY: `buf` is writable for `buf_size` bytes per the get-name contract.
+                unsafe { copy_out(name.as_bytes(), a.buf.cast(), a.buf_size, true) };
                 // SAFETY: `name_len` is an out-pointer.
                 unsafe { write_out(a.name_len, "name_len", name.len()) }?;
             }
@@ -226,18 +227,6 @@ unsafe extern "C" fn get(
         }
         Ok(0)
     })
-}
-
-fn copy_name(name: &str, buf: *mut c_char, size: usize) {
-    if buf.is_null() || size == 0 {
-        return;
-    }
-    let n = name.len().min(size - 1);
-    // SAFETY: HDF5's contract: `buf` is writable for `size` bytes; we write n + 1 <= size.
-    unsafe {
-        std::ptr::copy_nonoverlapping(name.as_ptr(), buf.cast::<u8>(), n);
-        *buf.add(n) = 0;
-    }
 }
 
 unsafe extern "C" fn specific(

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::error::VolError;
 use super::file::OpenFile;
-use super::object::{resolve_in_files, ObjHandle};
+use super::object::{create_object, resolve_in_files, ObjHandle};
 use crate::client::Request;
 use crate::h5::selection::RestSelection;
 use crate::model::{ObjClass, ObjId};
@@ -21,30 +21,11 @@ pub fn create(
     anchor: &ObjId,
     path: Option<&str>,
     intermediate: bool,
-    mut body: Value,
+    body: Value,
 ) -> Result<(ObjHandle, Value), VolError> {
-    file.check_writable("dataset create")?;
-    if let Some(path) = path {
-        let name = path.trim_end_matches('/');
-        if name.is_empty() || name == "." {
-            return Err(VolError::InvalidArgument(format!("invalid dataset name '{path}'")));
-        }
-        let parent = if name.starts_with('/') { file.root() } else { anchor };
-        body["h5path"] = json!(name);
-        body["parent_id"] = json!(parent.as_str());
-    }
-    let mut request = Request::post("/datasets").json(body);
-    if intermediate {
-        request = request.param("implicit", "1");
-    }
-    let reply = file.send_json(request)?;
-    let id = reply
-        .get("id")
-        .and_then(Value::as_str)
-        .ok_or_else(|| VolError::InvalidArgument("dataset create: reply has no id".into()))?;
-    let handle = ObjHandle::new(file.clone(), ObjId::parse(id)?);
-    let json = file.send_json(Request::get(format!("/datasets/{id}")))?;
-    Ok((handle, json))
+    let id = create_object(file, ObjClass::Dataset, anchor, path, intermediate, body)?;
+    let json = file.send_json(Request::get(format!("/datasets/{}", id.as_str())))?;
+    Ok((ObjHandle::new(file.clone(), id), json))
 }
 
 /// `H5Dopen`: the dataset at `path` relative to `anchor`, with its JSON.

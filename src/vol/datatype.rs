@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::error::VolError;
 use super::file::OpenFile;
-use super::object::{resolve_in_files, ObjHandle};
+use super::object::{create_object, resolve_in_files, ObjHandle};
 use crate::client::Request;
 use crate::model::{ObjClass, ObjId};
 
@@ -19,27 +19,8 @@ pub fn commit(
     intermediate: bool,
     type_json: Value,
 ) -> Result<(ObjHandle, Value), VolError> {
-    file.check_writable("datatype commit")?;
-    let mut body = json!({ "type": type_json });
-    if let Some(path) = path {
-        let name = path.trim_end_matches('/');
-        if name.is_empty() || name == "." {
-            return Err(VolError::InvalidArgument(format!("invalid datatype name '{path}'")));
-        }
-        let parent = if name.starts_with('/') { file.root() } else { anchor };
-        body["h5path"] = json!(name);
-        body["parent_id"] = json!(parent.as_str());
-    }
-    let mut request = Request::post("/datatypes").json(body);
-    if intermediate {
-        request = request.param("implicit", "1");
-    }
-    let reply = file.send_json(request)?;
-    let id = reply
-        .get("id")
-        .and_then(Value::as_str)
-        .ok_or_else(|| VolError::InvalidArgument("datatype commit: reply has no id".into()))?;
-    let id = ObjId::parse(id)?;
+    let body = json!({ "type": type_json });
+    let id = create_object(file, ObjClass::Datatype, anchor, path, intermediate, body)?;
     let json = file.send_json(Request::get(format!("/datatypes/{}", id.as_str())))?;
     Ok((ObjHandle::new(file.clone(), id), json))
 }

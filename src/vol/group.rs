@@ -7,8 +7,7 @@ use serde_json::{json, Value};
 
 use super::error::VolError;
 use super::file::OpenFile;
-use super::object::{get_object, resolve_in_files, ObjHandle};
-use crate::client::Request;
+use super::object::{create_object, get_object, resolve_in_files, ObjHandle};
 use crate::model::{ObjClass, ObjId};
 
 /// What `H5Gget_info` reports.
@@ -28,26 +27,12 @@ pub fn create(
     intermediate: bool,
     creation_properties: Option<Value>,
 ) -> Result<ObjHandle, VolError> {
-    file.check_writable("group create")?;
-    let name = path.trim_end_matches('/');
-    if name.is_empty() || name.ends_with("/.") || name == "." {
-        return Err(VolError::InvalidArgument(format!("invalid group name '{path}'")));
-    }
-    let parent = if name.starts_with('/') { file.root() } else { anchor };
-    let mut body = json!({"h5path": name, "parent_id": parent.as_str()});
+    let mut body = json!({});
     if let Some(props) = creation_properties {
         body["creationProperties"] = props;
     }
-    let mut request = Request::post("/groups").json(body);
-    if intermediate {
-        request = request.param("implicit", "1");
-    }
-    let reply = file.send_json(request)?;
-    let id = reply
-        .get("id")
-        .and_then(Value::as_str)
-        .ok_or_else(|| VolError::InvalidArgument("group create: reply has no id".into()))?;
-    Ok(ObjHandle::new(file.clone(), ObjId::parse(id)?))
+    let id = create_object(file, ObjClass::Group, anchor, Some(path), intermediate, body)?;
+    Ok(ObjHandle::new(file.clone(), id))
 }
 
 /// `H5Gcreate_anon`: a group with no link (the service may collect it once unreferenced).
@@ -55,17 +40,12 @@ pub fn create_anonymous(
     file: &Arc<OpenFile>,
     creation_properties: Option<Value>,
 ) -> Result<ObjHandle, VolError> {
-    file.check_writable("group create")?;
     let mut body = json!({});
     if let Some(props) = creation_properties {
         body["creationProperties"] = props;
     }
-    let reply = file.send_json(Request::post("/groups").json(body))?;
-    let id = reply
-        .get("id")
-        .and_then(Value::as_str)
-        .ok_or_else(|| VolError::InvalidArgument("group create: reply has no id".into()))?;
-    Ok(ObjHandle::new(file.clone(), ObjId::parse(id)?))
+    let id = create_object(file, ObjClass::Group, file.root(), None, false, body)?;
+    Ok(ObjHandle::new(file.clone(), id))
 }
 
 /// `H5Gopen`: opens the group at `path` relative to `anchor`.

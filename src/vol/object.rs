@@ -202,3 +202,37 @@ fn walk(
     let json = get_object(file, &current)?;
     Ok((file.clone(), Resolved { id: current, json }))
 }
+
+/// `POST /{collection}` of a new group, dataset or committed datatype: linked at `path`
+/// (relative to `anchor`, absolute from the root) or anonymous when `path` is `None`, with the
+/// service creating missing intermediate groups when `intermediate`. Returns the new id.
+pub fn create_object(
+    file: &OpenFile,
+    class: ObjClass,
+    anchor: &ObjId,
+    path: Option<&str>,
+    intermediate: bool,
+    mut body: Value,
+) -> Result<ObjId, VolError> {
+    let what = class.name();
+    file.check_writable(&format!("{what} create"))?;
+    if let Some(path) = path {
+        let name = path.trim_end_matches('/');
+        if name.is_empty() || name == "." || name.ends_with("/.") {
+            return Err(VolError::InvalidArgument(format!("invalid {what} name '{path}'")));
+        }
+        let parent = if name.starts_with('/') { file.root() } else { anchor };
+        body["h5path"] = Value::from(name);
+        body["parent_id"] = Value::from(parent.as_str());
+    }
+    let mut request = Request::post(format!("/{}", class.collection())).json(body);
+    if intermediate {
+        request = request.param("implicit", "1");
+    }
+    let reply = file.send_json(request)?;
+    let id = reply
+        .get("id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| VolError::InvalidArgument(format!("{what} create: reply has no id")))?;
+    Ok(ObjId::parse(id)?)
+}
