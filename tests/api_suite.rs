@@ -66,15 +66,16 @@ fn summary_lines_parse() {
     assert_eq!(summary("nothing"), None);
 }
 
-#[test]
-fn h5_api_test_through_direct_access() {
+/// Runs every category with `configure` applied to each `h5_api_test` command and checks the
+/// floors; returns the report lines.
+fn run_suite(dir: &std::path::Path, configure: &dyn Fn(&mut std::process::Command)) -> Vec<String> {
     let exe = hdf5_root().join("bin/h5_api_test");
-    let dir = scratch("api_suite");
-    let store = dir.join("store");
     let mut report = Vec::new();
     let mut problems = Vec::new();
     for (category, floor, clean) in FLOORS {
-        let out = run_no_crash(with_direct_access(&exe, &store).arg(category).current_dir(&dir));
+        let mut cmd = with_connector(&exe, None);
+        configure(&mut cmd);
+        let out = run_no_crash(cmd.arg(category).current_dir(dir));
         let stdout = text(&out.stdout);
         let Some(s) = summary(&stdout) else {
             panic!("h5_api_test {category} printed no summary:\n{stdout}\n{}", text(&out.stderr));
@@ -91,8 +92,64 @@ fn h5_api_test_through_direct_access() {
             problems.push(format!("{category}: {} failed:\n{}", s.failed, failures.join("\n")));
         }
     }
+    assert!(problems.is_empty(), "{}\n{}", report.join("\n"), problems.join("\n"));
+    report
+}
+
+#[test]
+fn h5_api_test_through_restvol_serve() {
+    let dir = scratch("api_suite_serve");
+    let store = dir.join("store");
+    std::fs::create_dir_all(&store).unwrap();
+    let mut child = std::process::Command::new(build_dir().join("restvol"))
+        .args(["serve", "--host", "127.0.0.1", "--port", "0", "--bucket_name", "api"])
+        .arg("--root_dir")
+        .arg(&store)
+        .args(["--hs_username", "tester", "--hs_password", "secret"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut endpoint = None;
+    let mut line = String::new();
+    while std::io::BufRead::read_line(&mut reader, &mut line).unwrap() > 0 {
+        if let Some(rest) = line.split("use endpoint:").nth(1) {
+            endpoint = rest.split_whitespace().next().map(str::to_string);
+            break;
+        }
+        line.clear();
+    }
+    let result = std::panic::catch_unwind(|| {
+        let endpoint = endpoint.clone().expect("restvol serve printed no endpoint");
+        run_suite(&dir, &|cmd| {
+            cmd.env("HSDS_ENDPOINT", &endpoint)
+                .env("HSDS_USERNAME", "tester")
+                .env("HSDS_PASSWORD", "secret");
+        })
+    });
+    let _ = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status();
+    let _ = child.wait();
+    match result {
+        Ok(report) => println!("h5_api_test through restvol serve:\n{}", report.join("\n")),
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
+
+#[test]
+fn h5_api_test_through_direct_access() {
+    let dir = scratch("api_suite");
+    let store = dir.join("store");
+    let template = with_direct_access(std::path::Path::new("true"), &store);
+    let report = run_suite(&dir, &|cmd| {
+        for (key, value) in template.get_envs() {
+            match value {
+                Some(value) => cmd.env(key, value),
+                None => cmd.env_remove(key),
+            };
+        }
+    });
     println!("h5_api_test through direct access:\n{}", report.join("\n"));
     let left = restvol_processes(&store.display().to_string());
     assert!(left.is_empty(), "restvol processes left behind: {left:?}");
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
