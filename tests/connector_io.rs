@@ -218,3 +218,19 @@ fn hsds_1_0_2_as_the_remote_server() {
     assert_example_output(&run_no_crash(&mut cmd));
     assert_tools_read(remote);
 }
+
+#[test]
+fn variable_length_strings_and_sequences_round_trip() {
+    let dir = scratch("connector_io_vlen");
+    let exe = dir.join("vlen_roundtrip");
+    compile_c(&repo().join("tests/c/vlen_roundtrip.c"), &exe, &[]);
+    let store = dir.join("store");
+    let out = run_no_crash(with_direct_access(&exe, &store).arg("/vlen/data.h5"));
+    let stdout = text(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("all match"),
+        "{stdout}\n{}",
+        text(&out.stderr)
+    );
+    wait_for_no_service(&store, Duration::from_secs(10));
+}

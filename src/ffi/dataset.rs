@@ -9,6 +9,7 @@ use std::ffi::{c_char, c_void};
 use serde_json::{json, Value};
 
 use super::boundary::guard;
+use super::h5mem::VlenImage;
 use super::hdf5::{close_object, hid_t, into_raw, str_arg, write_out};
 use super::object::{location, object, DatasetObject, VolObject};
 use super::plists::{create_intermediate_groups, require_class, PlistClass};
@@ -50,7 +51,8 @@ pub(super) fn dataset_object(
     let element_size = h5type::size(file_type.id())?;
     let props = json.get("creationProperties").cloned().unwrap_or_else(|| json!({}));
     let dcpl = plist::dataset_plist(&props, &datatype, json.get("layout"))?;
-    Ok(DatasetObject { handle, shape, file_type, element_size, dcpl })
+    let variable = if types::has_variable_parts(file_type.id())? { Some(datatype) } else { None };
+    Ok(DatasetObject { handle, shape, file_type, element_size, variable, dcpl })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -201,6 +203,19 @@ unsafe extern "C" fn read(
             }
             let packed =
                 dataset::read(d.handle.file(), d.handle.id(), &transfer.rest, d.element_size)?;
+            if let Some(datatype) = &d.variable {
+                if out.is_null() {
+                    return Err(VolError::NullArgument("buf"));
+                }
+                let memory =
+                    convert::variable_to_memory(datatype, mem_type, transfer.count, &packed, None)?;
+                let app_len = app_buffer_len(transfer.mem_space.id(), mem_type)?;
+                // SAFETY: H5Dread's contract: `out` holds the memory space's extent in elements
+                // of the memory type.
+                let app = unsafe { std::slice::from_raw_parts_mut(out.cast::<u8>(), app_len) };
+                selection::scatter(transfer.mem_space.id(), mem_type, &memory, app)?;
+                continue;
+            }
             let expected = transfer.count * d.element_size;
             if packed.len() != expected {
                 return Err(VolError::InvalidArgument(format!(
@@ -265,6 +280,22 @@ unsafe extern "C" fn write(
             // of the memory type.
             let app = unsafe { std::slice::from_raw_parts(input.cast::<u8>(), app_len) };
             let packed = selection::gather(transfer.mem_space.id(), mem_type, app)?;
+            if d.variable.is_some() {
+                if !matches!(transfer.rest, RestSelection::All | RestSelection::Select(_)) {
+                    return Err(VolError::Unsupported(
+                        "writing variable-length data through irregular or point selections",
+                    ));
+                }
+                // SAFETY: the elements come from the application's H5Dwrite buffer, whose
+                // variable-length pointers HDF5 requires to be valid for the call.
+                let image = unsafe {
+                    VlenImage::from_memory(&packed, mem_type, d.file_type.id(), transfer.count)
+                }?;
+                let stream = image.to_stream()?;
+                let (file, id) = (d.handle.file(), d.handle.id());
+                dataset::write(file, id, &transfer.rest, d.element_size, stream)?;
+                continue;
+            }
             let converted = if h5type::equal(mem_type, d.file_type.id())? {
                 packed
             } else {

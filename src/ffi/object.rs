@@ -33,8 +33,11 @@ pub struct DatasetObject {
     pub shape: crate::model::Shape,
     /// The stored type as an HDF5 datatype (the REST binary layout).
     pub file_type: crate::h5::OwnedId,
-    /// Bytes per element in the REST binary layout.
+    /// Bytes per element in the REST binary layout (for fixed-size types).
     pub element_size: usize,
+    /// The stored type, when it has variable-length parts (strings, sequences, or compounds
+    /// and arrays holding them): values then travel as count+bytes streams.
+    pub variable: Option<crate::model::types::Datatype>,
     /// The creation property list (`H5Dget_create_plist`).
     pub dcpl: crate::h5::OwnedId,
 }
