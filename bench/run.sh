@@ -71,7 +71,9 @@ PY
     --hs_username bench --hs_password bench --host 127.0.0.1 --port "$port" --count 1 \
     --logfile "$work/hsds.log" >"$work/hsds.out" 2>&1 &
   pids+=($!)
-  for _ in $(seq 300); do grep -q "READY" "$work/hsds.out" 2>/dev/null && break; sleep 0.1; done
+  for _ in $(seq 300); do
+    curl -sf -u bench:bench "http://127.0.0.1:$port/about" | grep -q READY && break; sleep 0.2
+  done
   curl -sf -u bench:bench -X PUT -H 'Content-Type: application/json' -d '{"folder": true}' \
     "http://127.0.0.1:$port/?domain=/bench" >/dev/null
   env HDF5_PLUGIN_PATH="$work/plugin" HDF5_VOL_CONNECTOR=REST HSDS_ENDPOINT="http://127.0.0.1:$port" \
