@@ -12,7 +12,7 @@ use super::boundary::guard;
 use super::h5mem::VlenImage;
 use super::hdf5::{close_object, hid_t, into_raw, str_arg, write_out};
 use super::object::{location, object, DatasetObject, VolObject};
-use super::plists::{create_intermediate_groups, require_class, PlistClass};
+use super::plists::{create_intermediate_groups, require_class, OwnedPlist, PlistClass};
 use super::{h5space, h5type, sys};
 use crate::h5::handle::OwnedId;
 use crate::h5::selection::{self, RestSelection};
@@ -50,9 +50,12 @@ pub(super) fn dataset_object(
     let file_type = types::to_hdf5(&datatype)?;
     let element_size = h5type::size(file_type.id())?;
     let props = json.get("creationProperties").cloned().unwrap_or_else(|| json!({}));
-    let dcpl = plist::dataset_plist(&props, &datatype, json.get("layout"))?;
+    // The application's view is the layout it asked for (creationProperties), not the chunked
+    // layout the service stores every dataset in.
+    let dcpl = plist::dataset_plist(&props, &datatype, None)?;
     let variable = if types::has_variable_parts(file_type.id())? { Some(datatype) } else { None };
-    Ok(DatasetObject { handle, shape, file_type, element_size, variable, dcpl })
+    let dapl = OwnedPlist::create(PlistClass::DatasetAccess)?;
+    Ok(DatasetObject { handle, shape, file_type, element_size, variable, dcpl, dapl })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -87,7 +90,9 @@ unsafe extern "C" fn create(
         let intermediate = create_intermediate_groups(lcpl_id)?;
         let (handle, json) =
             dataset::create(parent.file(), parent.anchor(), path, intermediate, body)?;
-        Ok(into_raw(VolObject::Dataset(dataset_object(handle, &json)?)))
+        let mut object = dataset_object(handle, &json)?;
+        object.dapl = OwnedPlist::copy_of(dapl_id, PlistClass::DatasetAccess)?;
+        Ok(into_raw(VolObject::Dataset(object)))
     })
 }
 
@@ -106,7 +111,9 @@ unsafe extern "C" fn open(
         // SAFETY: a C string valid for the call.
         let name = unsafe { str_arg(name, "name") }?;
         let (handle, json) = dataset::open(parent.file(), parent.anchor(), name)?;
-        Ok(into_raw(VolObject::Dataset(dataset_object(handle, &json)?)))
+        let mut object = dataset_object(handle, &json)?;
+        object.dapl = OwnedPlist::copy_of(dapl_id, PlistClass::DatasetAccess)?;
+        Ok(into_raw(VolObject::Dataset(object)))
     })
 }
 
@@ -320,8 +327,8 @@ unsafe extern "C" fn get(
     _req: *mut *mut c_void,
 ) -> sys::herr_t {
     guard("H5Dget", -1, || {
-        // SAFETY: HDF5 passes an object this connector made.
-        let VolObject::Dataset(d) = (unsafe { object(obj) })? else {
+        // SAFETY: HDF5 passes an object this connector made, for this call's exclusive use.
+        let VolObject::Dataset(d) = (unsafe { super::object::object_mut(obj) })? else {
             return Err(VolError::InvalidArgument("not a dataset".into()));
         };
         if args.is_null() {
@@ -331,6 +338,12 @@ unsafe extern "C" fn get(
         let args = unsafe { &mut *args };
         match args.op_type {
             sys::H5VL_DATASET_GET_SPACE => {
+                // An extensible dataset may have been resized through another handle or
+                // process: ask the service for its current shape.
+                if d.shape.is_extensible() {
+                    let json = crate::vol::object::get_object(d.handle.file(), d.handle.id())?;
+                    d.shape = Shape::from_json(json.get("shape").unwrap_or(&Value::Null))?;
+                }
                 args.args.get_space.space_id = current_space(d)?.into_raw();
             }
             sys::H5VL_DATASET_GET_TYPE => {
@@ -340,9 +353,7 @@ unsafe extern "C" fn get(
                 args.args.get_dcpl.dcpl_id = super::plists::copy_plist(d.dcpl.id())?;
             }
             sys::H5VL_DATASET_GET_DAPL => {
-                args.args.get_dapl.dapl_id =
-                    super::plists::OwnedPlist::create(super::plists::PlistClass::DatasetAccess)?
-                        .copy_for_caller()?;
+                args.args.get_dapl.dapl_id = d.dapl.copy_for_caller()?;
             }
             sys::H5VL_DATASET_GET_SPACE_STATUS => {
                 // SAFETY: the union holds get_space_status; `status` is an out-pointer.

@@ -125,6 +125,28 @@ unsafe extern "C" fn get(
                     (*info).blob_id_size = 0;
                 }
             }
+            sys::H5VL_FILE_GET_OBJ_COUNT => {
+                // SAFETY: the union holds get_obj_count for this op.
+                let a = unsafe { args.args.get_obj_count };
+                let count = super::open_objects::open_ids(file, a.types)?.len();
+                // SAFETY: `count` is an out-pointer.
+                unsafe { write_out(a.count, "count", count) }?;
+            }
+            sys::H5VL_FILE_GET_OBJ_IDS => {
+                // SAFETY: the union holds get_obj_ids for this op.
+                let a = unsafe { args.args.get_obj_ids };
+                let ids = super::open_objects::open_ids(file, a.types)?;
+                let n = ids.len().min(a.max_objs);
+                if n > 0 && a.oid_list.is_null() {
+                    return Err(VolError::NullArgument("oid_list"));
+                }
+                for (i, id) in ids.iter().take(n).enumerate() {
+                    // SAFETY: `oid_list` holds `max_objs` >= n writable ids.
+                    unsafe { *a.oid_list.add(i) = *id };
+                }
+                // SAFETY: `count` is an out-pointer.
+                unsafe { write_out(a.count, "count", n) }?;
+            }
             _ => return Err(VolError::Unsupported("this H5Fget query")),
         }
         Ok(0)

@@ -40,6 +40,8 @@ pub struct DatasetObject {
     pub variable: Option<crate::model::types::Datatype>,
     /// The creation property list (`H5Dget_create_plist`).
     pub dcpl: crate::h5::OwnedId,
+    /// A copy of the access property list it was opened with (`H5Dget_access_plist`).
+    pub dapl: OwnedPlist,
 }
 
 /// An open committed datatype.

@@ -25,6 +25,10 @@ pub const DATASET_BASIC: u64 = 0x0020;
 pub const DATASET_MORE: u64 = 0x0040;
 /// `H5Fcreate/open/close` (and `H5Fdelete`, `H5Fis_accessible`).
 pub const FILE_BASIC: u64 = 0x0080;
+/// All other `H5F` calls (`H5Fget_*`, including object counts and ids, `H5Freopen`).
+pub const FILE_MORE: u64 = 0x0100;
+/// `H5*get_create_plist` / `H5*get_access_plist`.
+pub const GET_PLIST: u64 = 0x0800_0000;
 /// `H5Gcreate/open/close`.
 pub const GROUP_BASIC: u64 = 0x0200;
 /// All other `H5G` calls (`H5Gget_info*`, flush, refresh).
@@ -46,6 +50,8 @@ pub const SOFT_LINKS: u64 = 0x8000_0000;
 
 /// The flags restvol advertises today.
 pub const ADVERTISED: u64 = FILE_BASIC
+    | FILE_MORE
+    | GET_PLIST
     | GROUP_BASIC
     | GROUP_MORE
     | FLUSH_REFRESH
