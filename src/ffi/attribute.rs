@@ -9,6 +9,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::boundary::guard;
+use super::h5mem::VlenImage;
 use super::hdf5::{close_object, copy_out, hid_t, into_raw, str_arg, write_out};
 use super::object::{location, object, register_object, release_id, Location, VolObject};
 use super::plists::{require_class, OwnedPlist, PlistClass};
@@ -35,6 +36,8 @@ pub struct AttrObject {
     pub shape: Shape,
     /// Bytes per element in the REST binary layout.
     pub element_size: usize,
+    /// The stored type, when it has variable-length parts (values then travel as JSON).
+    pub variable: Option<Datatype>,
 }
 
 pub(super) fn class() -> sys::H5VL_attr_class_t {
@@ -69,7 +72,8 @@ fn attr_object(file: &Arc<OpenFile>, owner: ObjId, json: &Value) -> Result<AttrO
     let file_type = types::to_hdf5(&datatype)?;
     let element_size = h5type::size(file_type.id())?;
     let name = json.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
-    Ok(AttrObject { file: file.clone(), owner, name, file_type, shape, element_size })
+    let variable = if types::has_variable_parts(file_type.id())? { Some(datatype) } else { None };
+    Ok(AttrObject { file: file.clone(), owner, name, file_type, shape, element_size, variable })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -79,7 +83,7 @@ unsafe extern "C" fn create(
     attr_name: *const c_char,
     type_id: hid_t,
     space_id: hid_t,
-    _acpl_id: hid_t,
+    acpl_id: hid_t,
     aapl_id: hid_t,
     _dxpl_id: hid_t,
     _req: *mut *mut c_void,
@@ -88,6 +92,11 @@ unsafe extern "C" fn create(
         // SAFETY: HDF5 passes an object this connector made and valid location parameters.
         let (parent, loc) = unsafe { (object(obj)?, location(loc_params)?) };
         require_class(aapl_id, PlistClass::AttributeAccess, "the attribute access property list")?;
+        require_class(
+            acpl_id,
+            PlistClass::AttributeCreate,
+            "the attribute creation property list",
+        )?;
         // SAFETY: a C string valid for the call.
         let name = unsafe { str_arg(attr_name, "attr_name") }?;
         let owner = owner_of(parent, &loc)?;
@@ -172,6 +181,17 @@ unsafe extern "C" fn read(
         if buf.is_null() {
             return Err(VolError::NullArgument("buf"));
         }
+        if let Some(datatype) = &a.variable {
+            let dims = scalar_dims(&a.shape);
+            let stream =
+                attribute::read_variable_value(&a.file, &a.owner, &a.name, datatype, &dims)?;
+            let memory = convert::variable_to_memory(datatype, mem_type_id, count, &stream, None)?;
+            // SAFETY: H5Aread's contract: `buf` holds the attribute's elements in the memory type.
+            unsafe {
+                std::ptr::copy_nonoverlapping(memory.as_ptr(), buf.cast::<u8>(), memory.len())
+            };
+            return Ok(0);
+        }
         let stored = attribute::read_value(&a.file, &a.owner, &a.name, count * a.element_size)?;
         let converted = if h5type::equal(mem_type_id, a.file_type.id())? {
             stored
@@ -210,6 +230,16 @@ unsafe extern "C" fn write(
         let in_len = count * h5type::size(mem_type_id)?;
         // SAFETY: H5Awrite's contract: `buf` holds the attribute's elements in the memory type.
         let input = unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), in_len) };
+        if let Some(datatype) = &a.variable {
+            // SAFETY: the elements come from the application's H5Awrite buffer, whose
+            // variable-length pointers HDF5 requires to be valid for the call.
+            let image =
+                unsafe { VlenImage::from_memory(input, mem_type_id, a.file_type.id(), count) }?;
+            let dims = scalar_dims(&a.shape);
+            let stream = image.to_stream()?;
+            attribute::write_variable_value(&a.file, &a.owner, &a.name, datatype, &dims, &stream)?;
+            return Ok(0);
+        }
         let stored = if h5type::equal(mem_type_id, a.file_type.id())? {
             input.to_vec()
         } else {
@@ -218,6 +248,11 @@ unsafe extern "C" fn write(
         attribute::write_value(&a.file, &a.owner, &a.name, stored)?;
         Ok(0)
     })
+}
+
+/// The dims JSON values are shaped by: none for a scalar.
+fn scalar_dims(shape: &Shape) -> Vec<u64> {
+    shape.dims().to_vec()
 }
 
 fn fill_info(a: &AttrObject, corder: u32, out: &mut sys::H5A_info_t) {

@@ -90,8 +90,15 @@ pub fn read_value(
     name: &str,
     expected_len: usize,
 ) -> Result<Vec<u8>, VolError> {
-    let reply =
-        file.send(Request::get(format!("{}/value", attribute_path(owner, name))).accept_binary())?;
+    let path = format!("{}/value", attribute_path(owner, name));
+    let reply = match file.send(Request::get(path.clone()).accept_binary()) {
+        Ok(reply) => reply,
+        // A service may refuse binary for a value never written: ask for JSON instead.
+        Err(VolError::Client(err)) if err.status() == Some(400) => {
+            file.send(Request::get(path)).map_err(|_| VolError::Client(err))?
+        }
+        Err(err) => return Err(err),
+    };
     if reply.is_binary() {
         return Ok(reply.body.to_vec());
     }
@@ -143,4 +150,41 @@ pub fn rename(
     }
     file.send(Request::put(attribute_path(owner, new_name)).json(body))?;
     delete(file, owner, old_name)
+}
+
+/// The value of an attribute whose type has variable-length parts, as the REST count+bytes
+/// stream (the REST API moves such attribute values only as JSON); an attribute never written
+/// reads as empty elements.
+pub fn read_variable_value(
+    file: &OpenFile,
+    owner: &ObjId,
+    name: &str,
+    datatype: &crate::model::types::Datatype,
+    dims: &[u64],
+) -> Result<Vec<u8>, VolError> {
+    let reply = file.send_json(Request::get(format!("{}/value", attribute_path(owner, name))))?;
+    match reply.get("value") {
+        None | Some(Value::Null) => {
+            let count: u64 = dims.iter().product();
+            Ok(vec![0u8; 4 * count as usize])
+        }
+        Some(value) => Ok(crate::model::values::json_to_bytes(datatype, dims, value)?),
+    }
+}
+
+/// Replaces the value of an attribute whose type has variable-length parts, given as a REST
+/// count+bytes stream (sent as JSON).
+pub fn write_variable_value(
+    file: &OpenFile,
+    owner: &ObjId,
+    name: &str,
+    datatype: &crate::model::types::Datatype,
+    dims: &[u64],
+    stream: &[u8],
+) -> Result<(), VolError> {
+    file.check_writable("attribute write")?;
+    let value = crate::model::values::bytes_to_json(datatype, dims, stream)?;
+    let path = format!("{}/value", attribute_path(owner, name));
+    file.send(Request::put(path).json(json!({ "value": value })))?;
+    Ok(())
 }

@@ -33,6 +33,12 @@ int main(int argc, char **argv)
     if (file < 0 || ds < 0 || dq < 0 || H5Dwrite(ds, str, H5S_ALL, H5S_ALL, H5P_DEFAULT, words) < 0 ||
         H5Dwrite(dq, seq, H5S_ALL, H5S_ALL, H5P_DEFAULT, seqs) < 0)
         return 1;
+    const char *note = "a variable-length string attribute";
+    hid_t scalar = H5Screate(H5S_SCALAR);
+    hid_t attr = H5Acreate2(ds, "note", str, scalar, H5P_DEFAULT, H5P_DEFAULT);
+    if (attr < 0 || H5Awrite(attr, str, &note) < 0)
+        return 1;
+    H5Aclose(attr);
     H5Dclose(ds);
     H5Dclose(dq);
     H5Fclose(file);
@@ -50,11 +56,19 @@ int main(int argc, char **argv)
             (seqs[i].len && memcmp(seqs[i].p, back_seqs[i].p, sizeof(int) * seqs[i].len) != 0))
             bad++;
     }
+    char *back_note = NULL;
+    attr = H5Aopen(ds, "note", H5P_DEFAULT);
+    if (attr < 0 || H5Aread(attr, str, &back_note) < 0 || strcmp(back_note, note) != 0)
+        bad++;
+    H5Treclaim(str, scalar, H5P_DEFAULT, &back_note);
+    H5Aclose(attr);
+    H5Sclose(scalar);
     H5Treclaim(str, space, H5P_DEFAULT, back_words);
     H5Treclaim(seq, space, H5P_DEFAULT, back_seqs);
     H5Dclose(ds);
     H5Dclose(dq);
     H5Fclose(file);
-    printf("%d variable-length strings and %d sequences: %s\n", N, N, bad ? "MISMATCH" : "all match");
+    printf("%d variable-length strings, %d sequences and a string attribute: %s\n", N, N,
+           bad ? "MISMATCH" : "all match");
     return bad ? 1 : 0;
 }
