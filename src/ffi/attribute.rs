@@ -193,12 +193,17 @@ unsafe extern "C" fn read(
             return Ok(0);
         }
         let stored = attribute::read_value(&a.file, &a.owner, &a.name, count * a.element_size)?;
+        let out_len = count * h5type::size(mem_type_id)?;
         let converted = if h5type::equal(mem_type_id, a.file_type.id())? {
             stored
+        } else if h5type::class(mem_type_id)? == h5type::H5T_COMPOUND {
+            // SAFETY: `buf` holds the attribute's elements in the memory type (H5Aread's
+            // contract); its current content is the background for a member subset.
+            let background = unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), out_len) };
+            convert::convert_fixed(a.file_type.id(), mem_type_id, count, &stored, Some(background))?
         } else {
             convert::convert_fixed(a.file_type.id(), mem_type_id, count, &stored, None)?
         };
-        let out_len = count * h5type::size(mem_type_id)?;
         if converted.len() != out_len {
             return Err(VolError::InvalidArgument(format!(
                 "attribute value has {} bytes, expected {out_len}",

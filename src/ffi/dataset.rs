@@ -240,7 +240,20 @@ unsafe extern "C" fn read(
             let converted = if h5type::equal(mem_type, d.file_type.id())? {
                 packed
             } else {
-                convert::convert_fixed(d.file_type.id(), mem_type, transfer.count, &packed, None)?
+                // The application's current elements are the background: a compound read
+                // into a subset of members leaves the other members as they were.
+                let background = if h5type::class(mem_type)? == h5type::H5T_COMPOUND {
+                    Some(selection::gather(transfer.mem_space.id(), mem_type, app)?)
+                } else {
+                    None
+                };
+                convert::convert_fixed(
+                    d.file_type.id(),
+                    mem_type,
+                    transfer.count,
+                    &packed,
+                    background.as_deref(),
+                )?
             };
             selection::scatter(transfer.mem_space.id(), mem_type, &converted, app)?;
         }
@@ -306,7 +319,21 @@ unsafe extern "C" fn write(
             let converted = if h5type::equal(mem_type, d.file_type.id())? {
                 packed
             } else {
-                convert::convert_fixed(mem_type, d.file_type.id(), transfer.count, &packed, None)?
+                // Writing a subset of a compound's members keeps the stored values of the
+                // others: they are read first and used as the conversion's background.
+                let background = if h5type::class(mem_type)? == h5type::H5T_COMPOUND {
+                    let (file, id) = (d.handle.file(), d.handle.id());
+                    Some(dataset::read(file, id, &transfer.rest, d.element_size)?)
+                } else {
+                    None
+                };
+                convert::convert_fixed(
+                    mem_type,
+                    d.file_type.id(),
+                    transfer.count,
+                    &packed,
+                    background.as_deref(),
+                )?
             };
             dataset::write(
                 d.handle.file(),
