@@ -16,9 +16,9 @@ use common::*;
 const FLOORS: [(&str, u32, bool); 8] = [
     ("file", 46, false),
     ("group", 55, true),
-    ("dataset", 140, false),
+    ("dataset", 144, false),
     ("datatype", 40, true),
-    ("attribute", 220, false),
+    ("attribute", 226, false),
     ("link", 325, false),
     ("object", 132, false),
     ("misc", 19, true),
