@@ -14,11 +14,13 @@ deps=${RESTVOL_DEPS:-$HOME/.cache/restvol/deps}
 hdf5=${HDF5_DIR:-$deps/hdf5}
 nz=${1:-256}
 work=$(mktemp -d /tmp/restvol-bench.XXXXXX)
-pids=()
+# Servers started below record their process-group ids here (the runs happen in a pipeline,
+# i.e. a subshell, so a shell array would not reach this trap).
+pidfile="$work/pids"
 cleanup() {
-  for pid in "${pids[@]}"; do kill -INT -- "-$pid" 2>/dev/null || kill -INT "$pid" 2>/dev/null || true; done
-  sleep 1
-  for pid in "${pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
+  for pid in $(cat "$pidfile" 2>/dev/null); do kill -INT -- "-$pid" 2>/dev/null || true; done
+  sleep 2
+  for pid in $(cat "$pidfile" 2>/dev/null); do kill -KILL -- "-$pid" 2>/dev/null || true; done
   rm -rf "$work" 2>/dev/null || { sleep 2; rm -rf "$work" 2>/dev/null || true; }
 }
 trap cleanup EXIT
@@ -49,7 +51,7 @@ results="$work/results.txt"
   mkdir -p "$work/serve-store"
   setsid "$repo/target/release/restvol" serve --host 127.0.0.1 --port "$port" --root_dir "$work/serve-store" \
     --bucket_name bench --hs_username bench --hs_password bench --auto_folders >"$work/serve.log" 2>&1 &
-  pids+=($!)
+  echo $! >>"$pidfile"
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/about" >/dev/null && break; sleep 0.1; done
   env HDF5_PLUGIN_PATH="$work/plugin" HDF5_VOL_CONNECTOR=REST HSDS_ENDPOINT="http://127.0.0.1:$port" \
     HSDS_USERNAME=bench HSDS_PASSWORD=bench "$work/h5bench" /bench/serve.h5 "$nz" | sed 's/^/serve /'
@@ -70,7 +72,7 @@ PY
   PYTHONPATH="$work" setsid "$deps/venv/bin/hsds" --root_dir "$work/hsds-store" --bucket_name hsdstest \
     --hs_username bench --hs_password bench --host 127.0.0.1 --port "$port" --count 1 \
     --logfile "$work/hsds.log" >"$work/hsds.out" 2>&1 &
-  pids+=($!)
+  echo $! >>"$pidfile"
   for _ in $(seq 300); do
     curl -sf -u bench:bench "http://127.0.0.1:$port/about" | grep -q READY && break; sleep 0.2
   done
