@@ -19,6 +19,7 @@ pub mod filters;
 pub mod h5path;
 pub mod handlers;
 pub mod http;
+pub mod lambda;
 pub mod router;
 pub mod serve;
 pub mod service;

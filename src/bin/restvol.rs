@@ -1,7 +1,8 @@
 //! The `restvol` command: the HSDS-compatible service and its tools.
 //!
-//! `serve` runs the service (see `restvol::server::serve`); `version` reports the version and
-//! the HDF5 it was built against.
+//! `serve` runs the service (see `restvol::server::serve`); `lambda` answers Lambda-style
+//! events with an in-process service (`restvol::server::lambda`); `version` reports the version
+//! and the HDF5 it was built against.
 
 use std::process::ExitCode;
 
@@ -10,6 +11,8 @@ const USAGE: &str = "usage: restvol <command>
 commands:
   serve      run the HSDS-compatible service (flags as HSDS's `hsds` command, plus
              --watch_stdin and --auto_folders)
+  lambda     answer Lambda-style events (one JSON object per line on stdin, one answer per
+             line on stdout) with an in-process service; takes the serve flags
   version    print restvol's version and the HDF5 version it was built against
   help       print this help";
 
@@ -26,6 +29,9 @@ fn main() -> ExitCode {
         }
         Some("serve") => ExitCode::from(
             u8::try_from(restvol::server::serve::main_serve(&args[1..])).unwrap_or(1),
+        ),
+        Some("lambda") => ExitCode::from(
+            u8::try_from(restvol::server::lambda::main_lambda(&args[1..])).unwrap_or(1),
         ),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");

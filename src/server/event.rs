@@ -76,8 +76,17 @@ pub fn response_to_event(response: &ApiResponse) -> Value {
         headers.insert(name.clone(), json!(value));
     }
     let ok = (200..300).contains(&response.status);
+    // JSON written as text (value responses, so NaN survives) is JSON to the caller too.
+    let json_text = response
+        .headers
+        .iter()
+        .any(|(name, value)| name.eq_ignore_ascii_case("content-type") && value.contains("json"));
     let (binary, body) = match (&response.body, ok) {
         (_, false) => (false, json!(json!({"statusCode": response.status}).to_string())),
+        (ResponseBody::Binary(bytes), true) if json_text => {
+            let text = String::from_utf8_lossy(bytes);
+            (false, serde_json::from_str(&text).unwrap_or_else(|_| Value::from(text.as_ref())))
+        }
         (ResponseBody::Binary(bytes), true) => {
             (true, json!(bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()))
         }
