@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::boundary::guard;
 use super::h5mem::VlenImage;
-use super::hdf5::{close_object, copy_out, hid_t, into_raw, str_arg, write_out};
+use super::hdf5::{args_mut, close_object, copy_out, hid_t, into_raw, str_arg, write_out};
 use super::object::{location, object, register_object, release_id, Location, VolObject};
 use super::plists::{require_class, OwnedPlist, PlistClass};
 use super::{h5type, sys};
@@ -274,11 +274,8 @@ unsafe extern "C" fn get(
     _req: *mut *mut c_void,
 ) -> sys::herr_t {
     guard("H5Aget", -1, || {
-        if args.is_null() {
-            return Err(VolError::NullArgument("args"));
-        }
-        // SAFETY: non-NULL, valid for the call.
-        let args = unsafe { &mut *args };
+        // SAFETY: HDF5 passes the callback's argument struct, valid for the call.
+        let args = unsafe { args_mut(args) }?;
         match args.op_type {
             sys::H5VL_ATTR_GET_SPACE => {
                 args.args.get_space.space_id = space::to_hdf5(&attr_of(obj)?.shape)?.into_raw();
@@ -380,11 +377,8 @@ unsafe extern "C" fn specific(
     guard("H5Aspecific", -1, || {
         // SAFETY: HDF5 passes an object this connector made and valid location parameters.
         let (parent, loc) = unsafe { (object(obj)?, location(loc_params)?) };
-        if args.is_null() {
-            return Err(VolError::NullArgument("args"));
-        }
-        // SAFETY: non-NULL, valid for the call.
-        let args = unsafe { &mut *args };
+        // SAFETY: HDF5 passes the callback's argument struct, valid for the call.
+        let args = unsafe { args_mut(args) }?;
         let file = parent.file();
         let owner = owner_of(parent, &loc)?;
         match args.op_type {
@@ -438,12 +432,16 @@ fn iterate(
     let Some(op) = it.op else {
         return Err(VolError::NullArgument("op"));
     };
-    let by_corder = it.idx_type == sys::H5_INDEX_CRT_ORDER;
-    let mut all = attribute::list(file, owner, by_corder)?;
-    let corders: Vec<String> = attribute::list(file, owner, true)?
+    // One listing in creation order gives each attribute's position; the name order is a
+    // re-sort of the same list.
+    let mut all = attribute::list(file, owner, true)?;
+    let corders: Vec<String> = all
         .iter()
         .map(|a| a.get("name").and_then(Value::as_str).unwrap_or_default().to_string())
         .collect();
+    if it.idx_type != sys::H5_INDEX_CRT_ORDER {
+        all.sort_by_key(|a| a.get("name").and_then(Value::as_str).unwrap_or_default().to_string());
+    }
     if it.order == sys::H5_ITER_DEC {
         all.reverse();
     }

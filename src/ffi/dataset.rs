@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use super::boundary::guard;
 use super::h5mem::VlenImage;
-use super::hdf5::{close_object, hid_t, into_raw, str_arg, write_out};
+use super::hdf5::{args_mut, close_object, hid_t, into_raw, str_arg, write_out};
 use super::object::{location, object, DatasetObject, VolObject};
 use super::plists::{create_intermediate_groups, require_class, OwnedPlist, PlistClass};
 use super::{h5space, h5type, sys};
@@ -358,11 +358,8 @@ unsafe extern "C" fn get(
         let VolObject::Dataset(d) = (unsafe { super::object::object_mut(obj) })? else {
             return Err(VolError::InvalidArgument("not a dataset".into()));
         };
-        if args.is_null() {
-            return Err(VolError::NullArgument("args"));
-        }
-        // SAFETY: non-NULL, valid for the call.
-        let args = unsafe { &mut *args };
+        // SAFETY: HDF5 passes the callback's argument struct, valid for the call.
+        let args = unsafe { args_mut(args) }?;
         match args.op_type {
             sys::H5VL_DATASET_GET_SPACE => {
                 // An extensible dataset may have been resized through another handle or
@@ -412,11 +409,8 @@ unsafe extern "C" fn specific(
     _req: *mut *mut c_void,
 ) -> sys::herr_t {
     guard("H5Dspecific", -1, || {
-        if args.is_null() {
-            return Err(VolError::NullArgument("args"));
-        }
-        // SAFETY: non-NULL, valid for the call.
-        let args = unsafe { &mut *args };
+        // SAFETY: HDF5 passes the callback's argument struct, valid for the call.
+        let args = unsafe { args_mut(args) }?;
         match args.op_type {
             sys::H5VL_DATASET_SET_EXTENT => {
                 // SAFETY: HDF5 passes a dataset object this connector made, and exclusive use

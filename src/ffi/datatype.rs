@@ -7,7 +7,7 @@ use std::ffi::{c_char, c_void};
 use serde_json::Value;
 
 use super::boundary::guard;
-use super::hdf5::{close_object, hid_t, into_raw, str_arg, write_out};
+use super::hdf5::{args_mut, close_object, hid_t, into_raw, str_arg, write_out};
 use super::object::{location, object, DatatypeObject, VolObject};
 use super::plists::{create_intermediate_groups, require_class, OwnedPlist, PlistClass};
 use super::{h5type, sys};
@@ -120,11 +120,8 @@ unsafe extern "C" fn get(
         let VolObject::Datatype(t) = (unsafe { object(obj) })? else {
             return Err(VolError::InvalidArgument("not a committed datatype".into()));
         };
-        if args.is_null() {
-            return Err(VolError::NullArgument("args"));
-        }
-        // SAFETY: non-NULL, valid for the call.
-        let args = unsafe { &mut *args };
+        // SAFETY: HDF5 passes the callback's argument struct, valid for the call.
+        let args = unsafe { args_mut(args) }?;
         match args.op_type {
             sys::H5VL_DATATYPE_GET_BINARY_SIZE => {
                 let size = h5type::encode(t.hdf5_type.id())?.len();

@@ -4,7 +4,7 @@
 use std::ffi::{c_char, c_uint, c_void};
 
 use super::boundary::guard;
-use super::hdf5::{copy_out, drop_raw, hid_t, into_raw, str_arg, write_out};
+use super::hdf5::{args_mut, copy_out, drop_raw, hid_t, into_raw, str_arg, write_out};
 use super::object::{object, FileObject, VolObject};
 use super::plists::{connector_config, OwnedPlist, PlistClass};
 use super::sys;
@@ -77,11 +77,8 @@ unsafe extern "C" fn get(
     guard("H5Fget", -1, || {
         // SAFETY: HDF5 passes an object this connector made.
         let object = unsafe { object(obj) }?;
-        if args.is_null() {
-            return Err(VolError::NullArgument("args"));
-        }
-        // SAFETY: non-NULL, valid for the call.
-        let args = unsafe { &mut *args };
+        // SAFETY: HDF5 passes the callback's argument struct, valid for the call.
+        let args = unsafe { args_mut(args) }?;
         let file = object.file();
         match args.op_type {
             sys::H5VL_FILE_GET_INTENT => {
@@ -160,11 +157,8 @@ unsafe extern "C" fn specific(
     _req: *mut *mut c_void,
 ) -> sys::herr_t {
     guard("H5Fspecific", -1, || {
-        if args.is_null() {
-            return Err(VolError::NullArgument("args"));
-        }
-        // SAFETY: non-NULL, valid for the call.
-        let args = unsafe { &mut *args };
+        // SAFETY: HDF5 passes the callback's argument struct, valid for the call.
+        let args = unsafe { args_mut(args) }?;
         match args.op_type {
             sys::H5VL_FILE_IS_ACCESSIBLE => {
                 // SAFETY: the union holds is_accessible for this op.

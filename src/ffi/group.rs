@@ -4,7 +4,7 @@
 use std::ffi::{c_char, c_void};
 
 use super::boundary::guard;
-use super::hdf5::{close_object, hid_t, into_raw, str_arg};
+use super::hdf5::{args_mut, close_object, hid_t, into_raw, str_arg};
 use super::object::{location, object, Location, VolObject};
 use super::plists::{create_intermediate_groups, require_class, PlistClass};
 use super::sys;
@@ -89,11 +89,8 @@ unsafe extern "C" fn get(
     guard("H5Gget", -1, || {
         // SAFETY: HDF5 passes an object this connector made.
         let object = unsafe { object(obj) }?;
-        if args.is_null() {
-            return Err(VolError::NullArgument("args"));
-        }
-        // SAFETY: non-NULL, valid for the call.
-        let args = unsafe { &mut *args };
+        // SAFETY: HDF5 passes the callback's argument struct, valid for the call.
+        let args = unsafe { args_mut(args) }?;
         match args.op_type {
             sys::H5VL_GROUP_GET_GCPL => {
                 let json = crate::vol::object::get_object(object.file(), object.anchor())?;
@@ -162,11 +159,8 @@ unsafe extern "C" fn specific(
     guard("H5Gspecific", -1, || {
         // SAFETY: HDF5 passes an object this connector made.
         let object = unsafe { object(obj) }?;
-        if args.is_null() {
-            return Err(VolError::NullArgument("args"));
-        }
-        // SAFETY: non-NULL, valid for the call.
-        match unsafe { (*args).op_type } {
+        // SAFETY: HDF5 passes the callback's argument struct, valid for the call.
+        match unsafe { args_mut(args) }?.op_type {
             sys::H5VL_GROUP_FLUSH => object.file().flush()?,
             sys::H5VL_GROUP_REFRESH => {}
             _ => return Err(VolError::Unsupported("mounting files (H5Fmount/H5Funmount)")),

@@ -221,6 +221,18 @@ pub(super) unsafe fn write_out<T>(
     Ok(())
 }
 
+/// Borrows the argument struct HDF5 hands a `get`/`specific` callback.
+///
+/// # Safety
+/// `ptr` is NULL or valid, and not used elsewhere, for `'a`.
+pub(super) unsafe fn args_mut<'a, T>(ptr: *mut T) -> Result<&'a mut T, VolError> {
+    if ptr.is_null() {
+        return Err(VolError::NullArgument("args"));
+    }
+    // SAFETY: non-NULL, and the caller guarantees validity and exclusive use.
+    Ok(unsafe { &mut *ptr })
+}
+
 /// Moves `value` to the heap and hands ownership to C as an opaque pointer.
 pub(super) fn into_raw<T>(value: T) -> *mut c_void {
     Box::into_raw(Box::new(value)).cast()

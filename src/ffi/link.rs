@@ -5,7 +5,7 @@
 use std::ffi::c_void;
 
 use super::boundary::guard;
-use super::hdf5::{copy_out, hid_t, str_arg, write_out};
+use super::hdf5::{args_mut, copy_out, hid_t, str_arg, write_out};
 use super::object::{location, object, register_object, release_id, Location, VolObject};
 use super::plists::{require_class, PlistClass};
 use super::sys;
@@ -114,11 +114,8 @@ unsafe extern "C" fn create(
     guard("H5Lcreate", -1, || {
         require_class(lcpl_id, PlistClass::LinkCreate, "the link creation property list")?;
         require_class(lapl_id, PlistClass::LinkAccess, "the link access property list")?;
-        if args.is_null() {
-            return Err(VolError::NullArgument("args"));
-        }
-        // SAFETY: non-NULL, valid for the call.
-        let args = unsafe { &*args };
+        // SAFETY: HDF5 passes the callback's argument struct, valid for the call.
+        let args = unsafe { args_mut(args) }?;
         // SAFETY: HDF5 passes valid location parameters.
         let Location::ByName(name) = unsafe { location(loc_params) }? else {
             return Err(VolError::InvalidArgument("a new link needs a name".into()));
@@ -260,11 +257,8 @@ unsafe extern "C" fn get(
     guard("H5Lget", -1, || {
         // SAFETY: HDF5 passes an object this connector made and valid location parameters.
         let (owner, loc) = unsafe { (object(obj)?, location(loc_params)?) };
-        if args.is_null() {
-            return Err(VolError::NullArgument("args"));
-        }
-        // SAFETY: non-NULL, valid for the call.
-        let args = unsafe { &mut *args };
+        // SAFETY: HDF5 passes the callback's argument struct, valid for the call.
+        let args = unsafe { args_mut(args) }?;
         let (_, info) = link_at(owner, &loc)?;
         match args.op_type {
             sys::H5VL_LINK_GET_INFO => {
@@ -308,11 +302,8 @@ unsafe extern "C" fn specific(
     guard("H5Lspecific", -1, || {
         // SAFETY: HDF5 passes an object this connector made and valid location parameters.
         let (owner, loc) = unsafe { (object(obj)?, location(loc_params)?) };
-        if args.is_null() {
-            return Err(VolError::NullArgument("args"));
-        }
-        // SAFETY: non-NULL, valid for the call.
-        let args = unsafe { &mut *args };
+        // SAFETY: HDF5 passes the callback's argument struct, valid for the call.
+        let args = unsafe { args_mut(args) }?;
         let file = owner.file();
         match args.op_type {
             sys::H5VL_LINK_EXISTS => {

@@ -6,7 +6,7 @@ use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 
 use super::boundary::guard;
-use super::hdf5::{copy_out, hid_t, into_raw, str_arg, write_out};
+use super::hdf5::{args_mut, copy_out, hid_t, into_raw, str_arg, write_out};
 use super::object::{
     location, object, register_object, release_id, FileObject, Location, VolObject,
 };
@@ -182,11 +182,8 @@ unsafe extern "C" fn get(
     guard("H5Oget", -1, || {
         // SAFETY: HDF5 passes an object this connector made and valid location parameters.
         let (parent, loc) = unsafe { (object(obj)?, location(loc_params)?) };
-        if args.is_null() {
-            return Err(VolError::NullArgument("args"));
-        }
-        // SAFETY: non-NULL, valid for the call.
-        let args = unsafe { &mut *args };
+        // SAFETY: HDF5 passes the callback's argument struct, valid for the call.
+        let args = unsafe { args_mut(args) }?;
         let file = parent.file();
         match args.op_type {
             sys::H5VL_OBJECT_GET_FILE => {
@@ -239,11 +236,8 @@ unsafe extern "C" fn specific(
     guard("H5Ospecific", -1, || {
         // SAFETY: HDF5 passes an object this connector made and valid location parameters.
         let (parent, loc) = unsafe { (object(obj)?, location(loc_params)?) };
-        if args.is_null() {
-            return Err(VolError::NullArgument("args"));
-        }
-        // SAFETY: non-NULL, valid for the call.
-        let args = unsafe { &mut *args };
+        // SAFETY: HDF5 passes the callback's argument struct, valid for the call.
+        let args = unsafe { args_mut(args) }?;
         let file = parent.file();
         match args.op_type {
             sys::H5VL_OBJECT_EXISTS => {

@@ -128,39 +128,18 @@ pub fn parse_hscfg(text: &str) -> Vec<(String, String)> {
 }
 
 /// The socket path of an `http+unix://` endpoint (percent-encoded, as h5pyd writes it, or
-/// plain).
+/// plain), decoded as the client decodes it; the path must be absolute.
 pub fn unix_socket_path(url: &str) -> Result<PathBuf, ConfigError> {
-    let rest = url.strip_prefix("http+unix://").unwrap_or(url);
-    let decoded = percent_decode(rest).ok_or_else(|| ConfigError::BadValue {
+    let bad = |why: &str| ConfigError::BadValue {
         key: "endpoint".into(),
         value: url.into(),
-        why: "bad percent-encoding in the socket path".into(),
-    })?;
-    if !decoded.starts_with('/') {
-        return Err(ConfigError::BadValue {
-            key: "endpoint".into(),
-            value: url.into(),
-            why: "http+unix:// needs an absolute socket path".into(),
-        });
+        why: why.into(),
+    };
+    match crate::client::Target::parse(url) {
+        Ok(crate::client::Target::Unix { socket }) if socket.is_absolute() => Ok(socket),
+        Ok(_) => Err(bad("http+unix:// needs an absolute socket path")),
+        Err(_) => Err(bad("bad percent-encoding in the socket path")),
     }
-    Ok(PathBuf::from(decoded))
-}
-
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]
