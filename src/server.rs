@@ -10,6 +10,7 @@ pub mod api;
 pub mod attr_bytes;
 pub mod auth;
 pub mod chunks;
+pub mod cluster;
 pub mod config;
 pub mod ctx;
 pub mod dn;

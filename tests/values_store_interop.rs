@@ -24,7 +24,8 @@ use serde_json::{json, Value};
 
 use restvol::model::{new_obj_id, new_root_id, ObjClass};
 use restvol::server::chunks::{ChunkNode, ChunkNodeConfig, DatasetLayout, ElementBuf, RawFilters};
-use restvol::server::values::{read_selection, write_selection, DataNode, ValueSelection};
+use restvol::server::dn::DataNode;
+use restvol::server::values::{read_selection, write_selection, NodeLink, ValueSelection};
 use restvol::storage::backend::{Bucket, Storage, StorageConfig};
 use restvol::storage::keys::{domain_key, object_key};
 
@@ -176,8 +177,13 @@ async fn write_folders(bucket: &Bucket) {
     }
 }
 
-fn nodes() -> Vec<DataNode> {
-    vec![ChunkNode::new(ChunkNodeConfig::new(0, 1), Arc::new(RawFilters))]
+/// One in-process DN; only its chunk store is used (metadata is written directly).
+fn nodes() -> Vec<NodeLink> {
+    let unused = restvol::storage::Storage::new(restvol::storage::StorageConfig::Memory).unwrap();
+    vec![NodeLink::local(
+        Arc::new(DataNode::new(0, 1, unused, 1 << 20)),
+        ChunkNode::new(ChunkNodeConfig::new(0, 1), Arc::new(RawFilters)),
+    )]
 }
 
 const READ_BACK: &str = r#"

@@ -1,6 +1,7 @@
 //! The `restvol` command: the HSDS-compatible service and its tools.
 //!
-//! `serve` runs the service (see `restvol::server::serve`); `lambda` answers Lambda-style
+//! `serve` runs the service (see `restvol::server::serve`); `sn` and `dn` run its two halves
+//! separately (see `restvol::server::cluster`); `lambda` answers Lambda-style
 //! events with an in-process service (`restvol::server::lambda`); `version` reports the version
 //! and the HDF5 it was built against.
 
@@ -10,7 +11,11 @@ const USAGE: &str = "usage: restvol <command>
 
 commands:
   serve      run the HSDS-compatible service (flags as HSDS's `hsds` command, plus
-             --watch_stdin and --auto_folders)
+             --watch_stdin, --auto_folders and --dn_mode process|in_process); with
+             --count N it starts N `restvol dn` processes, as hsds does
+  sn         run a service node alone over running data nodes (--dn_urls a,b,…)
+  dn         run one data node (--dn_number I --count N, --dn_socket PATH or --dn_port P;
+             normally started by `restvol serve`)
   lambda     answer Lambda-style events (one JSON object per line on stdin, one answer per
              line on stdout) with an in-process service; takes the serve flags
   version    print restvol's version and the HDF5 version it was built against
@@ -30,6 +35,12 @@ fn main() -> ExitCode {
         Some("serve") => ExitCode::from(
             u8::try_from(restvol::server::serve::main_serve(&args[1..])).unwrap_or(1),
         ),
+        Some("sn") => {
+            ExitCode::from(u8::try_from(restvol::server::serve::main_sn(&args[1..])).unwrap_or(1))
+        }
+        Some("dn") => {
+            ExitCode::from(u8::try_from(restvol::server::serve::main_dn(&args[1..])).unwrap_or(1))
+        }
         Some("lambda") => ExitCode::from(
             u8::try_from(restvol::server::lambda::main_lambda(&args[1..])).unwrap_or(1),
         ),

@@ -18,7 +18,8 @@
 use super::grid::{check_rank, ChunkGrid, GridError};
 
 /// The selection along one dimension, in dataset coordinates.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum DimSelection {
     /// `start, start + step, …` below `stop` (HSDS `start:stop:step`).
     /// `start == stop` selects nothing.

@@ -115,6 +115,11 @@ impl Config {
         Ok(config)
     }
 
+    /// The values given on the command line, by key.
+    pub fn command_line(&self) -> &BTreeMap<String, String> {
+        &self.args
+    }
+
     /// Sets a value as if given on the command line.
     pub fn set(&mut self, key: &str, value: &str) {
         self.args.insert(key.to_string(), value.to_string());

@@ -1,9 +1,11 @@
-//! The HTTP/1.1 shell: serves a [`ServiceNode`] with hyper on TCP and/or a Unix socket,
-//! converting hyper requests to [`ApiRequest`]s (body capped at `max_request_size` → 413) and
-//! [`ApiResponse`]s back. Stops accepting when the shutdown signal fires.
+//! The HTTP/1.1 shell: serves an [`HttpHandler`] (the [`ServiceNode`], or a data node's
+//! internal API) with hyper on TCP and/or a Unix socket, converting hyper requests to
+//! [`ApiRequest`]s (body capped at the handler's request limit → 413) and [`ApiResponse`]s back.
+//! Stops accepting when the shutdown signal fires.
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
+use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -21,6 +23,25 @@ use super::api::{ApiRequest, ApiResponse, Method};
 use super::error::ApiError;
 use super::router::percent_decode;
 use super::service::ServiceNode;
+
+/// Something that answers [`ApiRequest`]s over HTTP.
+pub trait HttpHandler: Send + Sync + 'static {
+    /// The largest request body accepted (larger ones get 413 before they are read).
+    fn max_request_size(&self) -> u64;
+
+    /// Answers one request; failures are error responses.
+    fn handle(&self, req: ApiRequest) -> impl Future<Output = ApiResponse> + Send;
+}
+
+impl HttpHandler for ServiceNode {
+    fn max_request_size(&self) -> u64 {
+        self.settings.max_request_size
+    }
+
+    fn handle(&self, req: ApiRequest) -> impl Future<Output = ApiResponse> + Send {
+        ServiceNode::handle(self, req)
+    }
+}
 
 /// Decodes a query string (`a=1&b=x%20y`, `+` as space) into a map; the last value wins.
 pub fn parse_query(query: &str) -> BTreeMap<String, String> {
@@ -85,24 +106,25 @@ fn to_hyper_response(response: ApiResponse) -> hyper::Response<Full<Bytes>> {
     })
 }
 
-async fn serve_one(
-    sn: Arc<ServiceNode>,
+async fn serve_one<H: HttpHandler>(
+    handler: Arc<H>,
     req: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
-    let limit = sn.settings.max_request_size;
+    let limit = handler.max_request_size();
     let response = match to_api_request(req, limit).await {
-        Ok(api) => sn.handle(api).await,
+        Ok(api) => handler.handle(api).await,
         Err(err) => err.into(),
     };
     Ok(to_hyper_response(response))
 }
 
-fn spawn_connection<S>(sn: Arc<ServiceNode>, stream: S, mut shutdown: watch::Receiver<bool>)
+fn spawn_connection<H, S>(handler: Arc<H>, stream: S, mut shutdown: watch::Receiver<bool>)
 where
+    H: HttpHandler,
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     tokio::spawn(async move {
-        let service = service_fn(move |req| serve_one(sn.clone(), req));
+        let service = service_fn(move |req| serve_one(handler.clone(), req));
         let conn =
             http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(stream), service);
         tokio::pin!(conn);
@@ -117,8 +139,8 @@ where
 }
 
 /// Serves on a bound TCP listener until `shutdown` turns true.
-pub async fn serve_tcp(
-    sn: Arc<ServiceNode>,
+pub async fn serve_tcp<H: HttpHandler>(
+    sn: Arc<H>,
     listener: TcpListener,
     mut shutdown: watch::Receiver<bool>,
 ) {
@@ -136,8 +158,8 @@ pub async fn serve_tcp(
 }
 
 /// Serves on a bound Unix listener until `shutdown` turns true.
-pub async fn serve_unix(
-    sn: Arc<ServiceNode>,
+pub async fn serve_unix<H: HttpHandler>(
+    sn: Arc<H>,
     listener: UnixListener,
     mut shutdown: watch::Receiver<bool>,
 ) {

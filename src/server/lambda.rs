@@ -32,7 +32,7 @@ pub async fn run(
     mut output: impl std::io::Write,
 ) -> Result<(), ServeError> {
     let config = Config::load(args)?;
-    let (sn, nodes) = build_service(&config)?;
+    let sn = build_service(&config)?;
     let user = config.get("hs_username");
     let password = config.string("hs_password", "lambda");
     let identity = user.map(|user| {
@@ -60,7 +60,6 @@ pub async fn run(
             break;
         }
     }
-    drop(nodes);
     if let Err(err) = sn.dn.flush().await {
         eprintln!("restvol lambda: flush failed: {err}");
     }

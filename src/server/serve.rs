@@ -1,7 +1,8 @@
-//! `restvol serve`: builds the configuration, storage, users, data nodes and service node from
-//! the `hsds` command's flags, serves TCP and/or a Unix socket, prints `READY! use endpoint:
+//! `restvol serve` (and `restvol sn`): builds the configuration, storage, users, data nodes
+//! (`restvol dn` children, in-process, or external — see [`DnMode`]) and service node from the
+//! `hsds` command's flags, serves TCP and/or a Unix socket, prints `READY! use endpoint:
 //! <url>`, and on SIGINT/SIGTERM (or end of stdin with `--watch_stdin`) stops accepting,
-//! flushes every DN (metadata and chunks) and exits.
+//! flushes every DN (metadata and chunks), stops the DN children and exits.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -12,6 +13,8 @@ use tokio::sync::watch;
 
 use super::auth::Users;
 use super::chunks::{ChunkNode, ChunkNodeConfig, CodecFilters};
+use super::cluster::spawn::DnProcesses;
+use super::cluster::{LocalNode, NodeLink, RemoteNode};
 use super::config::Config;
 use super::dn::DataNode;
 use super::http::{bind_unix, serve_tcp, serve_unix, unix_url};
@@ -33,7 +36,8 @@ pub enum ServeError {
     Io(String),
 }
 
-fn io_error(context: &str) -> impl Fn(std::io::Error) -> ServeError + '_ {
+/// Maps an I/O error to [`ServeError::Io`] with `context`.
+pub fn io_error(context: &str) -> impl Fn(std::io::Error) -> ServeError + '_ {
     move |err| ServeError::Io(format!("{context}: {err}"))
 }
 
@@ -88,57 +92,158 @@ pub fn users(config: &Config) -> Result<Users, ServeError> {
     Ok(users)
 }
 
-/// Builds the service node with `count` in-process DNs and their write-back tasks.
+/// The data nodes this process hosts: node `only` of `count` (a `restvol dn` process), or all
+/// `count` of them (in-process DNs). Each has its metadata and chunk caches
+/// (`metadata_mem_cache_size`, `chunk_mem_cache_size`), its write-back every
+/// `s3_sync_interval` seconds and its dirty-chunk age `s3_age_time`.
 ///
 /// # Errors
-/// Configuration and storage errors.
-pub fn build_service(
+/// Malformed sizes in the configuration.
+pub fn local_nodes(
     config: &Config,
-) -> Result<(Arc<ServiceNode>, Vec<Arc<DataNode>>), ServeError> {
-    let settings = Settings::from_config(config)?;
-    let storage = Storage::new(storage_config(config)?)?;
-    let count = usize::try_from(config.size("count", 1)?.max(1)).unwrap_or(1);
-    let cache =
-        usize::try_from(config.size("metadata_mem_cache_size", 128 << 20)?).unwrap_or(usize::MAX);
-    let sync = Duration::from_secs_f64(
-        config.get("s3_sync_interval").and_then(|s| s.parse().ok()).unwrap_or(1.0),
-    );
-    let nodes: Vec<Arc<DataNode>> =
-        (0..count).map(|i| Arc::new(DataNode::new(i, count, storage.clone(), cache))).collect();
-    for node in &nodes {
-        node.spawn_write_back(sync);
-    }
-    let chunks = chunk_nodes(config, count, sync)?;
-    let dn = DnTransport::in_process_with_chunks(nodes.clone(), chunks);
-    let sn = ServiceNode::new(settings, users(config)?, dn, storage);
-    Ok((Arc::new(sn), nodes))
-}
-
-/// The chunk stores of `count` DNs (`chunk_mem_cache_size`, `s3_age_time`, and the
-/// write-back period `sync`), with the HSDS filter pipeline.
-fn chunk_nodes(
-    config: &Config,
+    storage: &Storage,
     count: usize,
-    sync: Duration,
-) -> Result<Vec<Arc<ChunkNode>>, ServeError> {
-    let cache =
+    only: Option<usize>,
+) -> Result<Vec<Arc<LocalNode>>, ServeError> {
+    let meta_cache =
+        usize::try_from(config.size("metadata_mem_cache_size", 128 << 20)?).unwrap_or(usize::MAX);
+    let chunk_cache =
         usize::try_from(config.size("chunk_mem_cache_size", 128 << 20)?).unwrap_or(usize::MAX);
-    let age = Duration::from_secs_f64(
-        config.get("s3_age_time").and_then(|s| s.parse().ok()).unwrap_or(1.0),
-    );
+    let seconds = |key: &str| {
+        Duration::from_secs_f64(config.get(key).and_then(|s| s.parse().ok()).unwrap_or(1.0))
+    };
+    let (sync, age) = (seconds("s3_sync_interval"), seconds("s3_age_time"));
     let filters = Arc::new(CodecFilters::new());
-    Ok((0..count)
+    let numbers: Vec<usize> = match only {
+        Some(number) => vec![number],
+        None => (0..count).collect(),
+    };
+    Ok(numbers
+        .into_iter()
         .map(|i| {
+            let meta = Arc::new(DataNode::new(i, count, storage.clone(), meta_cache));
+            meta.spawn_write_back(sync);
             let mut tunables = ChunkNodeConfig::new(i, count);
-            tunables.cache_bytes = cache;
+            tunables.cache_bytes = chunk_cache;
             tunables.sync_interval = sync;
             tunables.dirty_age = age;
-            ChunkNode::new(tunables, filters.clone())
+            let chunks = ChunkNode::new(tunables, filters.clone());
+            Arc::new(LocalNode { meta, chunks })
         })
         .collect())
 }
 
-async fn wait_for_stop(watch_stdin: bool) {
+/// The number of DNs (`--count`, at least 1).
+///
+/// # Errors
+/// A malformed count.
+pub fn dn_count(config: &Config) -> Result<usize, ServeError> {
+    Ok(usize::try_from(config.size("count", 1)?.max(1)).unwrap_or(1))
+}
+
+/// Builds the service node with `--count` in-process DNs and their write-back tasks.
+///
+/// # Errors
+/// Configuration and storage errors.
+pub fn build_service(config: &Config) -> Result<Arc<ServiceNode>, ServeError> {
+    let storage = Storage::new(storage_config(config)?)?;
+    let nodes = local_nodes(config, &storage, dn_count(config)?, None)?;
+    let links = nodes.into_iter().map(NodeLink::Local).collect();
+    service_over(config, storage, links)
+}
+
+fn service_over(
+    config: &Config,
+    storage: Storage,
+    links: Vec<NodeLink>,
+) -> Result<Arc<ServiceNode>, ServeError> {
+    let settings = Settings::from_config(config)?;
+    Ok(Arc::new(ServiceNode::new(settings, users(config)?, DnTransport::new(links), storage)))
+}
+
+/// Where the DNs run (`--dn_mode`): `process` (default: one `restvol dn` child per node, as
+/// HSDS runs them) or `in_process` (threads of this process). `--dn_urls` (comma-separated
+/// endpoints) names DNs started elsewhere instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DnMode {
+    /// `restvol dn` children.
+    Process,
+    /// In this process.
+    InProcess,
+    /// Already running, at these endpoints (node `i` at entry `i`).
+    External(Vec<String>),
+}
+
+impl DnMode {
+    /// The mode the configuration asks for.
+    ///
+    /// # Errors
+    /// [`ServeError::Io`] for an unknown `dn_mode`.
+    pub fn from_config(config: &Config) -> Result<DnMode, ServeError> {
+        if let Some(urls) = config.get("dn_urls") {
+            let urls: Vec<String> = urls
+                .split(',')
+                .map(str::trim)
+                .filter(|u| !u.is_empty())
+                .map(String::from)
+                .collect();
+            return Ok(DnMode::External(urls));
+        }
+        match config.string("dn_mode", "process").as_str() {
+            "process" => Ok(DnMode::Process),
+            "in_process" | "thread" => Ok(DnMode::InProcess),
+            other => Err(ServeError::Io(format!(
+                "unknown dn_mode '{other}' (expected 'process' or 'in_process')"
+            ))),
+        }
+    }
+}
+
+/// Builds the service node and its DNs as `--dn_mode` says; the DN children to stop at exit.
+///
+/// # Errors
+/// Configuration, storage and DN start-up errors.
+pub async fn build_cluster(
+    config: &Config,
+) -> Result<(Arc<ServiceNode>, Option<DnProcesses>), ServeError> {
+    let storage = Storage::new(storage_config(config)?)?;
+    let remote = |endpoints: &[String]| -> Result<Vec<NodeLink>, ServeError> {
+        endpoints
+            .iter()
+            .enumerate()
+            .map(|(i, url)| {
+                RemoteNode::new(url, i)
+                    .map(|node| NodeLink::Remote(Arc::new(node)))
+                    .map_err(|err| ServeError::Io(err.message))
+            })
+            .collect()
+    };
+    match DnMode::from_config(config)? {
+        DnMode::InProcess => Ok((build_service(config)?, None)),
+        DnMode::External(urls) => {
+            if urls.is_empty() {
+                return Err(ServeError::Io("--dn_urls names no data node".into()));
+            }
+            let links = remote(&urls)?;
+            for link in &links {
+                if let NodeLink::Remote(node) = link {
+                    node.info().await.map_err(|err| ServeError::Io(err.message))?;
+                }
+            }
+            Ok((service_over(config, storage, links)?, None))
+        }
+        DnMode::Process => {
+            let socket_dir = config.get("socket_dir").map(PathBuf::from);
+            let processes =
+                DnProcesses::start(config, dn_count(config)?, socket_dir.as_deref()).await?;
+            let links = remote(processes.endpoints())?;
+            Ok((service_over(config, storage, links)?, Some(processes)))
+        }
+    }
+}
+
+/// Waits for SIGINT, SIGTERM or (with `watch_stdin`) the end of stdin.
+pub async fn wait_for_stop(watch_stdin: bool) {
     let stdin_eof = async {
         if !watch_stdin {
             return std::future::pending::<()>().await;
@@ -178,7 +283,7 @@ async fn wait_for_stop(watch_stdin: bool) {
 /// Configuration, storage and binding errors.
 pub async fn run(args: &[String]) -> Result<(), ServeError> {
     let config = Config::load(args)?;
-    let (sn, nodes) = build_service(&config)?;
+    let (sn, mut processes) = build_cluster(&config).await?;
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut endpoints = Vec::new();
     let mut tasks = Vec::new();
@@ -212,9 +317,11 @@ pub async fn run(args: &[String]) -> Result<(), ServeError> {
     for task in tasks {
         let _ = task.await;
     }
-    drop(nodes);
     if let Err(err) = sn.dn.flush().await {
         eprintln!("restvol: flush on shutdown failed: {err}");
+    }
+    if let Some(processes) = processes.as_mut() {
+        processes.stop().await;
     }
     if let Some(path) = socket_path {
         let _ = std::fs::remove_file(path);
@@ -222,20 +329,43 @@ pub async fn run(args: &[String]) -> Result<(), ServeError> {
     Ok(())
 }
 
-/// Entry point for the binary: builds a runtime and runs [`run`]; returns the exit code.
-pub fn main_serve(args: &[String]) -> i32 {
+/// Runs `task` (a command's main future) on a fresh multi-threaded runtime; the exit code,
+/// with the error printed as `restvol <command>: …`.
+pub fn run_command<F>(command: &str, task: F) -> i32
+where
+    F: std::future::Future<Output = Result<(), ServeError>>,
+{
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => {
-            eprintln!("restvol serve: cannot start the runtime: {err}");
+            eprintln!("restvol {command}: cannot start the runtime: {err}");
             return 1;
         }
     };
-    match runtime.block_on(run(args)) {
+    match runtime.block_on(task) {
         Ok(()) => 0,
         Err(err) => {
-            eprintln!("restvol serve: {err}");
+            eprintln!("restvol {command}: {err}");
             1
         }
     }
+}
+
+/// Entry point for `restvol serve`; returns the exit code.
+pub fn main_serve(args: &[String]) -> i32 {
+    run_command("serve", run(args))
+}
+
+/// Entry point for `restvol sn`: a service node alone, over the DNs named by `--dn_urls`.
+pub fn main_sn(args: &[String]) -> i32 {
+    if !args.iter().any(|arg| arg.trim_start_matches('-').starts_with("dn_urls")) {
+        eprintln!("restvol sn: --dn_urls <endpoint,endpoint,…> is required");
+        return 2;
+    }
+    run_command("sn", run(args))
+}
+
+/// Entry point for `restvol dn`: one data node (see [`super::cluster::dn_service`]).
+pub fn main_dn(args: &[String]) -> i32 {
+    run_command("dn", super::cluster::dn_service::run(args))
 }

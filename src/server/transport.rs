@@ -1,27 +1,17 @@
 //! [`DnTransport`]: how the SN reaches the data nodes. Every call names the object, the
-//! transport picks the owning DN (`md5` partition, reference §3.2) and forwards the call.
-//! Each DN has two halves: the metadata [`DataNode`] and the chunk store [`ChunkNode`] (same
-//! node number and count). Today there is one variant, in-process; an HTTP variant (DNs in
-//! other processes) adds one arm to each method.
+//! transport picks the owning DN (`md5` partition, reference §3.2) and forwards the call over
+//! that node's [`NodeLink`] — in this process or in a `restvol dn` process.
 
 use std::sync::Arc;
 
 use serde_json::Value;
 
 use super::chunks::{ChunkError, ChunkNode, ChunkNodeConfig, CodecFilters, DatasetLayout};
+use super::cluster::NodeLink;
 use super::dn::{DataNode, Mutation, ObjRef, Outcome};
 use super::error::{ApiError, ApiResult};
 use crate::chunking::dn_index;
 use crate::storage::backend::Bucket;
-
-/// The in-process data nodes: metadata node `i` and chunk node `i` are DN `i`.
-#[derive(Debug)]
-pub struct LocalNodes {
-    /// Metadata halves, by node number.
-    pub meta: Vec<Arc<DataNode>>,
-    /// Chunk stores, by node number.
-    pub chunks: Vec<Arc<ChunkNode>>,
-}
 
 /// An HTTP status error from a chunk store failure.
 pub fn chunk_api_error(err: &ChunkError) -> ApiError {
@@ -34,14 +24,19 @@ pub fn default_chunk_nodes(count: usize) -> Vec<Arc<ChunkNode>> {
     (0..count).map(|i| ChunkNode::new(ChunkNodeConfig::new(i, count), filters.clone())).collect()
 }
 
-/// The SN's link to its data nodes.
+/// The SN's links to its data nodes, by node number.
 #[derive(Debug, Clone)]
-pub enum DnTransport {
-    /// Data nodes living in this process, indexed by node number.
-    InProcess(Arc<LocalNodes>),
+pub struct DnTransport {
+    nodes: Arc<Vec<NodeLink>>,
 }
 
 impl DnTransport {
+    /// A transport over `links` (link `i` must reach node number `i`).
+    #[must_use]
+    pub fn new(links: Vec<NodeLink>) -> DnTransport {
+        DnTransport { nodes: Arc::new(links) }
+    }
+
     /// An in-process transport over `nodes` (node `i` must have node number `i`), with chunk
     /// stores of HSDS's default tunables (see [`default_chunk_nodes`]).
     pub fn in_process(nodes: Vec<Arc<DataNode>>) -> DnTransport {
@@ -55,14 +50,28 @@ impl DnTransport {
         nodes: Vec<Arc<DataNode>>,
         chunks: Vec<Arc<ChunkNode>>,
     ) -> DnTransport {
-        DnTransport::InProcess(Arc::new(LocalNodes { meta: nodes, chunks }))
+        DnTransport::new(
+            nodes
+                .into_iter()
+                .zip(chunks)
+                .map(|(meta, chunks)| NodeLink::local(meta, chunks))
+                .collect(),
+        )
     }
 
-    /// The chunk stores, by node number (what `server::values` fans out over).
-    pub fn chunk_nodes(&self) -> &[Arc<ChunkNode>] {
-        match self {
-            DnTransport::InProcess(nodes) => &nodes.chunks,
-        }
+    /// The links, by node number (what `server::values` fans out over).
+    pub fn chunk_nodes(&self) -> &[NodeLink] {
+        &self.nodes
+    }
+
+    /// Runs `op` on every node concurrently; the first failure.
+    async fn on_every_node<'a, F, Fut>(&'a self, op: F) -> ApiResult<()>
+    where
+        F: Fn(&'a NodeLink) -> Fut,
+        Fut: std::future::Future<Output = ApiResult<()>>,
+    {
+        let results = futures_util::future::join_all(self.nodes.iter().map(op)).await;
+        results.into_iter().collect::<ApiResult<Vec<()>>>().map(|_| ())
     }
 
     /// Removes every chunk of dataset `dataset_id` from every node (cache and storage).
@@ -70,14 +79,10 @@ impl DnTransport {
     /// # Errors
     /// The first chunk store failure.
     pub async fn delete_dataset_chunks(&self, bucket: &Bucket, dataset_id: &str) -> ApiResult<()> {
-        let results = futures_util::future::join_all(
-            self.chunk_nodes().iter().map(|node| node.delete_dataset(bucket, dataset_id)),
-        )
-        .await;
-        for result in results {
-            result.map_err(|err| chunk_api_error(&err))?;
-        }
-        Ok(())
+        self.on_every_node(|node| async move {
+            node.delete_dataset(bucket, dataset_id).await.map_err(|err| chunk_api_error(&err))
+        })
+        .await
     }
 
     /// After a shrink to `dataset.dims`: removes the chunks outside the new extents on every
@@ -90,38 +95,26 @@ impl DnTransport {
         bucket: &Bucket,
         dataset: &Arc<DatasetLayout>,
     ) -> ApiResult<()> {
-        let results = futures_util::future::join_all(
-            self.chunk_nodes().iter().map(|node| node.trim(bucket, dataset)),
-        )
-        .await;
-        for result in results {
-            result.map_err(|err| chunk_api_error(&err))?;
-        }
-        Ok(())
+        self.on_every_node(|node| async move {
+            node.trim(bucket, dataset).await.map_err(|err| chunk_api_error(&err))
+        })
+        .await
     }
 
     /// How many DNs there are.
     pub fn node_count(&self) -> usize {
-        match self {
-            DnTransport::InProcess(nodes) => nodes.meta.len(),
-        }
+        self.nodes.len()
     }
 
     /// The DN ids (`dn-001`, …).
     pub fn node_ids(&self) -> Vec<String> {
-        match self {
-            DnTransport::InProcess(nodes) => nodes.meta.iter().map(|n| n.node_id()).collect(),
-        }
+        self.nodes.iter().map(NodeLink::node_id).collect()
     }
 
-    fn owner(&self, bucket: &str, obj: &ObjRef) -> ApiResult<&Arc<DataNode>> {
+    fn owner(&self, bucket: &str, obj: &ObjRef) -> ApiResult<&NodeLink> {
         let index = dn_index(&obj.partition_key(bucket), self.node_count())
             .map_err(|e| ApiError::new(503, e.to_string()))?;
-        match self {
-            DnTransport::InProcess(nodes) => {
-                nodes.meta.get(index).ok_or_else(|| ApiError::new(503, "data node missing"))
-            }
-        }
+        self.nodes.get(index).ok_or_else(|| ApiError::new(503, "data node missing"))
     }
 
     /// Reads an object.
@@ -166,19 +159,6 @@ impl DnTransport {
     /// # Errors
     /// The first DN failure.
     pub async fn flush(&self) -> ApiResult<()> {
-        match self {
-            DnTransport::InProcess(nodes) => {
-                let chunks =
-                    futures_util::future::join_all(nodes.chunks.iter().map(|node| node.flush()))
-                        .await;
-                let meta =
-                    futures_util::future::join_all(nodes.meta.iter().map(|node| node.flush()))
-                        .await;
-                for result in chunks {
-                    result.map_err(|err| chunk_api_error(&err))?;
-                }
-                meta.into_iter().collect::<ApiResult<Vec<()>>>().map(|_| ())
-            }
-        }
+        self.on_every_node(NodeLink::flush).await
     }
 }

@@ -1,13 +1,12 @@
 //! The service-node side of dataset values: given the data nodes, a dataset's
 //! `.dataset.json` and a selection, plan the chunks with `chunking`, run the per-chunk reads
-//! or writes concurrently on the owning [`ChunkNode`]s (at most
+//! or writes concurrently on the owning nodes (at most
 //! [`MAX_TASKS_PER_NODE_PER_REQUEST`] per node per request), and assemble the packed result.
 //!
 //! The HTTP layer calls [`read_selection`], [`write_selection`], [`read_points`],
 //! [`write_points`], pages large reads with [`paginate`], and parses requests with the helpers
-//! in [`request`]. Nodes are reached only through [`node_for`], so the node type
-//! ([`DataNode`], an in-process `Arc<ChunkNode>` today) can become a transport enum without
-//! touching the fan-out.
+//! in [`request`]. Nodes are reached only through [`node_for`] and their [`NodeLink`], in this
+//! process or in a `restvol dn` process alike.
 
 pub mod fanout;
 pub mod paging;
@@ -16,19 +15,15 @@ pub mod points;
 pub mod request;
 pub mod target;
 
-use std::sync::Arc;
-
 use crate::chunking::{dn_index, GridError};
 
-use super::chunks::{ChunkError, ChunkNode};
+use super::chunks::ChunkError;
+pub use super::cluster::NodeLink;
 
 pub use fanout::{broadcast, read_selection, write_selection};
 pub use paging::paginate;
 pub use points::{read_points, write_points};
 pub use target::ValueSelection;
-
-/// A data node as the SN reaches it.
-pub type DataNode = Arc<ChunkNode>;
 
 /// HSDS's `max_tasks_per_node_per_request`.
 pub const MAX_TASKS_PER_NODE_PER_REQUEST: usize = 16;
@@ -79,9 +74,14 @@ impl From<GridError> for ValueError {
 ///
 /// # Errors
 /// [`ValueError::Chunk`] for an empty node list.
-pub fn node_for<'a>(nodes: &'a [DataNode], chunk_id: &str) -> Result<&'a DataNode, ValueError> {
+pub fn node_for<'a>(
+    nodes: &'a [NodeLink],
+    chunk_id: &str,
+) -> Result<(usize, &'a NodeLink), ValueError> {
     let index = dn_index(chunk_id, nodes.len()).map_err(ChunkError::from)?;
-    nodes.get(index).ok_or_else(|| ValueError::Internal("node index out of range".into()))
+    let node =
+        nodes.get(index).ok_or_else(|| ValueError::Internal("node index out of range".into()))?;
+    Ok((index, node))
 }
 
 #[cfg(test)]

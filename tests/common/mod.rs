@@ -109,12 +109,17 @@ pub fn with_direct_access(program: &Path, root: &Path) -> Command {
     cmd
 }
 
-/// The `restvol` processes running now whose command line mentions `marker` (a store path).
+/// The `restvol` processes (service nodes and data nodes) running now whose command line
+/// mentions `marker` (a store path).
 pub fn restvol_processes(marker: &str) -> Vec<String> {
     let out = Command::new("ps").args(["-eo", "pid,args"]).output().expect("run ps");
     text(&out.stdout)
         .lines()
-        .filter(|l| l.contains("restvol") && l.contains(" serve") && l.contains(marker))
+        .filter(|l| {
+            l.contains("restvol")
+                && (l.contains(" serve") || l.contains(" dn "))
+                && l.contains(marker)
+        })
         .map(str::to_string)
         .collect()
 }

@@ -50,6 +50,14 @@ pub enum ChunkError {
     /// A cache lock was poisoned by a panic elsewhere.
     #[error("chunk cache lock poisoned")]
     Poisoned,
+    /// A data node in another process answered with an error (its status and message).
+    #[error("{message}")]
+    Remote {
+        /// The DN's HTTP status.
+        status: u16,
+        /// The DN's message.
+        message: String,
+    },
 }
 
 impl ChunkError {
@@ -62,6 +70,7 @@ impl ChunkError {
             | ChunkError::ForeignChunk(_)
             | ChunkError::Key(_) => 400,
             ChunkError::TooLarge => 413,
+            ChunkError::Remote { status, .. } => *status,
             ChunkError::UnsupportedFilters(_) => 501,
             ChunkError::BadDataset(_)
             | ChunkError::NotInPartition { .. }

@@ -1,12 +1,13 @@
 //! [`Mutation`]: every change the SN asks a DN to make to one object's JSON, as plain data (so a
-//! future HTTP transport can carry it), and [`apply`], which makes the change in place.
+//! DN's HTTP transport can carry it), and [`apply`], which makes the change in place.
 
 use serde_json::{json, Map, Value};
 
 use crate::server::error::{ApiError, ApiResult};
 
 /// A change to one stored object.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Mutation {
     /// Add links (stored forms) to a group. Without `replace`, an existing identical link is
     /// left alone and a differing one is a 409.
@@ -57,7 +58,8 @@ pub enum Mutation {
 }
 
 /// What a mutation did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Something new was added (HTTP 201).
     Created,

@@ -15,7 +15,8 @@ use crate::storage::keys::{dataset_prefix, domain_key, object_key};
 use crate::storage::{Bucket, Storage};
 
 /// The address of one stored object.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ObjRef {
     /// A group, dataset or datatype id.
     Id(String),
@@ -55,6 +56,9 @@ pub struct DataNode {
     node_count: usize,
     storage: Storage,
     cache: ObjectCache,
+    /// Held for a whole flush: a flush that finds nothing dirty because the write-back task
+    /// took the dirty set must still wait until those writes are done.
+    flushing: tokio::sync::Mutex<()>,
 }
 
 fn slot_name(bucket: &str, key: &str) -> String {
@@ -73,7 +77,13 @@ impl DataNode {
         storage: Storage,
         cache_bytes: usize,
     ) -> DataNode {
-        DataNode { node_number, node_count, storage, cache: ObjectCache::new(cache_bytes) }
+        DataNode {
+            node_number,
+            node_count,
+            storage,
+            cache: ObjectCache::new(cache_bytes),
+            flushing: tokio::sync::Mutex::new(()),
+        }
     }
 
     /// This node's index.
@@ -280,6 +290,7 @@ impl DataNode {
     /// # Errors
     /// The first storage failure (the failed objects stay dirty).
     pub async fn flush(&self) -> ApiResult<()> {
+        let _flushing = self.flushing.lock().await;
         let mut first_error = None;
         for name in self.cache.take_dirty()? {
             let (bucket, key) = split_slot_name(&name);
@@ -326,6 +337,38 @@ mod tests {
         let storage = Storage::new(StorageConfig::Memory).unwrap();
         let bucket = storage.bucket("b").unwrap();
         (DataNode::new(0, 1, storage, 1 << 20), bucket)
+    }
+
+    /// Whichever of two concurrent flushes returns first, the object is already durable (the
+    /// loser of the race for the dirty set waits for the winner's writes).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_flush_returns_only_after_a_concurrent_flush_wrote() {
+        // A directory store: its writes take real time, so the flushes overlap.
+        let root = std::env::temp_dir().join(format!("rv-dn-flush-{}", std::process::id()));
+        std::fs::create_dir_all(root.join("b")).unwrap();
+        let storage = Storage::new(StorageConfig::Directory { root: root.clone() }).unwrap();
+        let bucket = storage.bucket("b").unwrap();
+        let dn = Arc::new(DataNode::new(0, 1, storage, 1 << 20));
+        let key = object_key(GROUP).unwrap();
+        for round in 0..200 {
+            let obj = ObjRef::Id(GROUP.into());
+            if round > 0 {
+                dn.delete("b", &obj).await.unwrap();
+                dn.flush().await.unwrap();
+            }
+            dn.create("b", &obj, json!({"id": GROUP, "round": round})).await.unwrap();
+            let (first, second) = (Arc::clone(&dn), Arc::clone(&dn));
+            let mut a = tokio::spawn(async move { first.flush().await });
+            let mut b = tokio::spawn(async move { second.flush().await });
+            let other = tokio::select! {
+                done = &mut a => { done.unwrap().unwrap(); b }
+                done = &mut b => { done.unwrap().unwrap(); a }
+            };
+            let stored = bucket.get_json(&key).await.unwrap();
+            assert_eq!(stored.and_then(|v| v.get("round").cloned()), Some(json!(round)));
+            other.await.unwrap().unwrap();
+        }
+        let _ = std::fs::remove_dir_all(root);
     }
 
     #[tokio::test]

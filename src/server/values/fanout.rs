@@ -13,14 +13,14 @@ use super::super::chunks::{DatasetLayout, ElementBuf, ItemLayout};
 use super::place::{put_block, take_block};
 use super::points::{read_points, write_points};
 use super::target::ValueSelection;
-use super::{node_for, DataNode, ValueError, MAX_TASKS_PER_NODE_PER_REQUEST};
+use super::{node_for, NodeLink, ValueError, MAX_TASKS_PER_NODE_PER_REQUEST};
 
 /// Per-node concurrency limits for one request.
 #[derive(Debug)]
 pub(super) struct NodeLimits(Vec<Semaphore>);
 
 impl NodeLimits {
-    pub(super) fn new(nodes: &[DataNode]) -> NodeLimits {
+    pub(super) fn new(nodes: &[NodeLink]) -> NodeLimits {
         NodeLimits(nodes.iter().map(|_| Semaphore::new(MAX_TASKS_PER_NODE_PER_REQUEST)).collect())
     }
 
@@ -32,16 +32,15 @@ impl NodeLimits {
     /// Runs `task` on the node owning `chunk_id`, within that node's limit.
     pub(super) async fn run<'a, T, F, Fut>(
         &self,
-        nodes: &'a [DataNode],
+        nodes: &'a [NodeLink],
         chunk_id: &str,
         task: F,
     ) -> Result<T, ValueError>
     where
-        F: FnOnce(&'a DataNode) -> Fut,
+        F: FnOnce(&'a NodeLink) -> Fut,
         Fut: std::future::Future<Output = Result<T, ValueError>>,
     {
-        let node = node_for(nodes, chunk_id)?;
-        let index = nodes.iter().position(|n| Arc::ptr_eq(n, node)).unwrap_or(0);
+        let (index, node) = node_for(nodes, chunk_id)?;
         let _permit = match self.0.get(index) {
             Some(semaphore) => Some(
                 semaphore
@@ -158,7 +157,7 @@ fn pair_parts(selection: &ValueSelection, pair: usize) -> Vec<DimPart<'static>> 
 /// # Errors
 /// [`ValueError`] for an invalid selection or a failing node.
 pub async fn read_selection(
-    nodes: &[DataNode],
+    nodes: &[NodeLink],
     bucket: &Bucket,
     dataset: &Arc<DatasetLayout>,
     selection: &ValueSelection,
@@ -186,7 +185,7 @@ pub async fn read_selection(
 }
 
 async fn read_block(
-    nodes: &[DataNode],
+    nodes: &[NodeLink],
     bucket: &Bucket,
     dataset: &Arc<DatasetLayout>,
     selection: &ValueSelection,
@@ -281,7 +280,7 @@ pub fn broadcast(
 /// # Errors
 /// [`ValueError`] for an invalid selection, data that does not fit, or a failing node.
 pub async fn write_selection(
-    nodes: &[DataNode],
+    nodes: &[NodeLink],
     bucket: &Bucket,
     dataset: &Arc<DatasetLayout>,
     selection: &ValueSelection,
@@ -311,7 +310,7 @@ pub async fn write_selection(
 }
 
 async fn write_block(
-    nodes: &[DataNode],
+    nodes: &[NodeLink],
     bucket: &Bucket,
     dataset: &Arc<DatasetLayout>,
     selection: &ValueSelection,

@@ -10,7 +10,7 @@ use crate::storage::backend::Bucket;
 
 use super::super::chunks::{DatasetLayout, ElementBuf, ItemLayout};
 use super::fanout::NodeLimits;
-use super::{DataNode, ValueError};
+use super::{NodeLink, ValueError};
 
 /// The points of one chunk: chunk-local coordinates (flat) and positions in the request.
 #[derive(Debug, Default)]
@@ -63,7 +63,7 @@ fn group_points(
 /// [`ValueError::BadRequest`] for a point outside the dataset (HSDS's message), or a failing
 /// node.
 pub async fn read_points(
-    nodes: &[DataNode],
+    nodes: &[NodeLink],
     bucket: &Bucket,
     dataset: &Arc<DatasetLayout>,
     points: &[u64],
@@ -121,7 +121,7 @@ pub async fn read_points(
 /// # Errors
 /// As [`read_points`], and [`ValueError::BadRequest`] when `data` has another element count.
 pub async fn write_points(
-    nodes: &[DataNode],
+    nodes: &[NodeLink],
     bucket: &Bucket,
     dataset: &Arc<DatasetLayout>,
     points: &[u64],

@@ -1,20 +1,30 @@
 //! Fan-out tests: three in-process data nodes over one in-memory bucket.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::sync::Arc;
+
 use serde_json::json;
 
 use super::request::{select_param, PointVerb};
 use super::*;
 use crate::chunking::DimSelection;
-use crate::server::chunks::{ChunkNodeConfig, DatasetLayout, ElementBuf, RawFilters};
+use crate::server::chunks::{ChunkNode, ChunkNodeConfig, DatasetLayout, ElementBuf, RawFilters};
+use crate::server::dn::DataNode;
 use crate::storage::backend::{Bucket, Storage, StorageConfig};
 
 const DSET: &str = "d-b03b24ef-69f244b6-acd9-4df97b-37122a";
 
-fn setup(dset: serde_json::Value) -> (Vec<DataNode>, Bucket, Arc<DatasetLayout>) {
-    let nodes =
-        (0..3).map(|i| ChunkNode::new(ChunkNodeConfig::new(i, 3), Arc::new(RawFilters))).collect();
-    let bucket = Storage::new(StorageConfig::Memory).unwrap().bucket("hsdstest").unwrap();
+fn setup(dset: serde_json::Value) -> (Vec<NodeLink>, Bucket, Arc<DatasetLayout>) {
+    let storage = Storage::new(StorageConfig::Memory).unwrap();
+    let nodes = (0..3)
+        .map(|i| {
+            NodeLink::local(
+                Arc::new(DataNode::new(i, 3, storage.clone(), 1 << 20)),
+                ChunkNode::new(ChunkNodeConfig::new(i, 3), Arc::new(RawFilters)),
+            )
+        })
+        .collect();
+    let bucket = storage.bucket("hsdstest").unwrap();
     (nodes, bucket, Arc::new(DatasetLayout::from_json(&dset).unwrap()))
 }
 
@@ -47,7 +57,7 @@ fn expected(selection: &ValueSelection) -> Vec<i32> {
     rows.iter().flat_map(|&i| cols.iter().map(move |&j| value(i, j))).collect()
 }
 
-async fn filled_grid() -> (Vec<DataNode>, Bucket, Arc<DatasetLayout>) {
+async fn filled_grid() -> (Vec<NodeLink>, Bucket, Arc<DatasetLayout>) {
     let (nodes, bucket, dset) = setup(grid_dataset());
     let all = ValueSelection::all(&[10, 7]);
     let data: Vec<i32> = (0..10).flat_map(|i| (0..7).map(move |j| value(i, j))).collect();
