@@ -249,8 +249,12 @@ fn killing_serve_leaves_no_data_node_behind() {
     let dir = scratch("kill");
     let root = dir.join("root");
     let marker = root.display().to_string();
-    let mut sn = serve(&root, &["--count", "2"]);
+    // A socket directory that does not exist yet is made (DN sockets go there too).
+    let sockets = dir.join("sockets");
+    let sockets_text = sockets.display().to_string();
+    let mut sn = serve(&root, &["--count", "2", "--socket_dir", &sockets_text]);
     assert_eq!(data_nodes(&marker).len(), 2);
+    assert!(sockets.join("dn_1.sock").exists() && sockets.join("dn_2.sock").exists());
     sn.signal("KILL");
     assert!(sn.wait(Duration::from_secs(10)));
     assert!(

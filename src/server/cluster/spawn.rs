@@ -76,7 +76,11 @@ impl DnProcesses {
         };
         let dir: PathBuf = match (&run_dir, socket_dir) {
             (Some(run_dir), _) => run_dir.path().to_path_buf(),
-            (None, Some(dir)) => dir.to_path_buf(),
+            (None, Some(dir)) => {
+                std::fs::create_dir_all(dir)
+                    .map_err(|err| spawn_error("cannot create the socket directory", err))?;
+                dir.to_path_buf()
+            }
             (None, None) => return Err(ServeError::Io("no DN socket directory".into())),
         };
         let mut processes =
