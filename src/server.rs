@@ -9,6 +9,7 @@ pub mod acl;
 pub mod api;
 pub mod attr_bytes;
 pub mod auth;
+pub mod body_stream;
 pub mod chunks;
 pub mod cluster;
 pub mod config;

@@ -77,6 +77,7 @@ impl Svc {
                 serde_json::from_slice(b).unwrap_or_else(|_| json!({ "text": b.len() }))
             }
             ResponseBody::Binary(b) => json!({ "binary": b.len() }),
+            ResponseBody::Stream(stream) => json!({ "stream": stream.length() }),
         };
         (response.status, json)
     }

@@ -355,3 +355,52 @@ fn sn_over_data_nodes_started_by_hand() {
     drop((dn0, dn1));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn large_binary_reads_stream_over_http_with_their_length() {
+    let dir = scratch("stream");
+    let root = dir.join("root");
+    let sn = serve(&root, &["--count", "2", "--max_request_size", "2000"]);
+    let c = client(&sn.endpoint);
+    c.put_json("/", Some(DOMAIN), json!({})).unwrap();
+    let body = json!({"type": "H5T_STD_I32LE", "shape": [100, 100],
+        "creationProperties": {"layout": {"class": "H5D_CHUNKED", "dims": [10, 100]}}});
+    let did =
+        c.post_json("/datasets", Some(DOMAIN), body).unwrap()["id"].as_str().unwrap().to_string();
+    let value = |i: i32, j: i32| i * 100 + j;
+    for start in (0..100).step_by(4) {
+        let rows: Vec<u8> = (start..start + 4)
+            .flat_map(|i| (0..100).flat_map(move |j| value(i, j).to_le_bytes()))
+            .collect();
+        let select = format!("[{start}:{},0:100]", start + 4);
+        c.put_binary(
+            &format!("/datasets/{did}/value"),
+            Some(DOMAIN),
+            &[("select", &select)],
+            Bytes::from(rows),
+        )
+        .unwrap();
+    }
+    // 40000 bytes against a 2000-byte limit: paged on the server, streamed to the client.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let (length, bytes) = runtime.block_on(async {
+        let response = reqwest::Client::new()
+            .get(format!("{}/datasets/{did}/value?domain={DOMAIN}", sn.endpoint))
+            .basic_auth(USER, Some(PASSWORD))
+            .header("Accept", "application/octet-stream")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        let length =
+            response.headers().get("content-length").map(|v| v.to_str().unwrap().to_string());
+        (length, response.bytes().await.unwrap())
+    });
+    assert_eq!(length.as_deref(), Some("40000"));
+    let expected: Vec<u8> =
+        (0..100).flat_map(|i| (0..100).flat_map(move |j| value(i, j).to_le_bytes())).collect();
+    assert!(bytes[..] == expected[..], "streamed values differ");
+    drop(c);
+    drop(sn);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -68,6 +68,7 @@ fn body_json(response: &ApiResponse) -> Value {
                 json!({ "binary": b.len() })
             }
         }
+        ResponseBody::Stream(stream) => json!({ "stream": stream.length() }),
     }
 }
 
@@ -113,6 +114,7 @@ impl Svc {
         assert_eq!(rsp.status, 200, "{pq}: {:?}", body_json(&rsp));
         match rsp.body {
             ResponseBody::Binary(b) => b.to_vec(),
+            ResponseBody::Stream(stream) => stream.collect().await.unwrap().to_vec(),
             other => panic!("expected binary, got {other:?}"),
         }
     }
@@ -393,8 +395,23 @@ async fn bad_requests_and_permissions() {
     );
     let rsp = svc.put_bin(&value_url(&dset, "&select=[0,0:2]"), vec![0; 12]).await;
     assert_eq!(body_json(&rsp)["message"], "expected 8 bytes but got 12");
-    // Large binary reads are paged, not refused.
-    assert_eq!(svc.get_bin(&value_url(&big, "")).await.len(), 40000);
+    // Large binary reads are paged, not refused, and streamed page by page (40000 bytes in
+    // pages under 1000 bytes) with their length known up front.
+    let row: Vec<u8> = (0..100_i32).flat_map(i32::to_le_bytes).collect();
+    assert_eq!(svc.put_bin(&value_url(&big, "&select=[37,0:100]"), row.clone()).await.status, 200);
+    let rsp = svc.raw(ALICE, Method::Get, &value_url(&big, ""), None, &[("accept", BIN)]).await;
+    let ResponseBody::Stream(stream) = &rsp.body else { panic!("not streamed: {rsp:?}") };
+    assert_eq!(stream.length(), Some(40000));
+    let mut receiver = stream.take().unwrap();
+    let mut pieces = Vec::new();
+    while let Some(piece) = receiver.recv().await {
+        pieces.push(piece.unwrap());
+    }
+    assert!(pieces.len() >= 40 && pieces.iter().all(|p| p.len() <= 1000), "{}", pieces.len());
+    let whole = pieces.concat();
+    assert_eq!(whole.len(), 40000);
+    assert_eq!(&whole[37 * 400..38 * 400], &row[..]);
+    assert!(whole[..37 * 400].iter().chain(&whole[38 * 400..]).all(|&b| b == 0));
     // Bob may not read alice's domain; anonymous users may not write.
     let (status, _) = svc.call(BOB, Method::Get, &value_url(&dset, ""), None).await;
     assert_eq!(status, 403);

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use bytes::Bytes;
 use serde_json::Value;
 
+use super::body_stream::BodyStream;
 use super::error::ApiError;
 
 /// The MIME type of binary bodies.
@@ -201,6 +202,8 @@ pub enum ResponseBody {
     Json(Value),
     /// Raw bytes (`application/octet-stream`).
     Binary(Bytes),
+    /// Raw bytes sent as they are produced (`application/octet-stream`).
+    Stream(BodyStream),
 }
 
 /// One API response.
@@ -235,6 +238,23 @@ impl ApiResponse {
         ApiResponse { status: 200, body: ResponseBody::Binary(bytes), headers: Vec::new() }
     }
 
+    /// A binary 200 response sent piece by piece.
+    pub fn streamed(stream: BodyStream) -> ApiResponse {
+        ApiResponse { status: 200, body: ResponseBody::Stream(stream), headers: Vec::new() }
+    }
+
+    /// The same response with a streamed body gathered into a binary one (for callers that
+    /// need the whole body, such as the Lambda shell); a failed stream becomes its error.
+    pub async fn collected(self) -> ApiResponse {
+        match &self.body {
+            ResponseBody::Stream(stream) => match stream.collect().await {
+                Ok(bytes) => ApiResponse { body: ResponseBody::Binary(bytes), ..self },
+                Err(err) => err.into(),
+            },
+            _ => self,
+        }
+    }
+
     /// A response without a body.
     pub fn empty(status: u16) -> ApiResponse {
         ApiResponse { status, body: ResponseBody::Empty, headers: Vec::new() }
@@ -245,14 +265,15 @@ impl ApiResponse {
         match self.body {
             ResponseBody::Empty => None,
             ResponseBody::Json(_) => Some(JSON_TYPE),
-            ResponseBody::Binary(_) => Some(OCTET_STREAM),
+            ResponseBody::Binary(_) | ResponseBody::Stream(_) => Some(OCTET_STREAM),
         }
     }
 
-    /// The body as bytes (JSON serialized).
+    /// The body as bytes (JSON serialized; empty for a streamed body — see
+    /// [`Self::collected`]).
     pub fn body_bytes(&self) -> Bytes {
         match &self.body {
-            ResponseBody::Empty => Bytes::new(),
+            ResponseBody::Empty | ResponseBody::Stream(_) => Bytes::new(),
             ResponseBody::Json(value) => Bytes::from(value.to_string()),
             ResponseBody::Binary(bytes) => bytes.clone(),
         }

@@ -66,7 +66,8 @@ pub fn request_from_event(event: &Value) -> ApiResult<ApiRequest> {
     Ok(req)
 }
 
-/// Writes a response as the function's result.
+/// Writes a response as the function's result (gather a streamed body first with
+/// [`ApiResponse::collected`]).
 pub fn response_to_event(response: &ApiResponse) -> Value {
     let mut headers = Map::new();
     if let Some(kind) = response.content_type() {
@@ -92,6 +93,9 @@ pub fn response_to_event(response: &ApiResponse) -> Value {
         }
         (ResponseBody::Json(value), true) => (false, value.clone()),
         (ResponseBody::Empty, true) => (false, json!({})),
+        (ResponseBody::Stream(_), true) => {
+            (false, json!({"message": "streamed body not gathered (ApiResponse::collected)"}))
+        }
     };
     json!({
         "isBase64Encoded": binary,

@@ -10,7 +10,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full, Limited, StreamBody};
+use hyper::body::Frame;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -19,7 +21,8 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, UnixListener};
 use tokio::sync::watch;
 
-use super::api::{ApiRequest, ApiResponse, Method};
+use super::api::{ApiRequest, ApiResponse, Method, ResponseBody};
+use super::body_stream::BodyStream;
 use super::error::ApiError;
 use super::router::percent_decode;
 use super::service::ServiceNode;
@@ -88,7 +91,22 @@ async fn to_api_request(req: hyper::Request<Incoming>, limit: u64) -> Result<Api
     Ok(ApiRequest { method, path, params, headers, body, user: None })
 }
 
-fn to_hyper_response(response: ApiResponse) -> hyper::Response<Full<Bytes>> {
+/// The body hyper sends: whole, or piece by piece (an error drops the connection).
+type HttpBody = BoxBody<Bytes, std::io::Error>;
+
+fn streamed_body(stream: &BodyStream) -> HttpBody {
+    let Some(receiver) = stream.take() else {
+        return Full::new(Bytes::new()).map_err(|never| match never {}).boxed();
+    };
+    let pieces = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        let piece = receiver.recv().await?;
+        let frame = piece.map(Frame::data).map_err(|err| std::io::Error::other(err.message));
+        Some((frame, receiver))
+    });
+    StreamBody::new(pieces).boxed()
+}
+
+fn to_hyper_response(response: ApiResponse) -> hyper::Response<HttpBody> {
     let mut builder = hyper::Response::builder().status(response.status);
     let typed = response.headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
     if let (Some(kind), false) = (response.content_type(), typed) {
@@ -97,10 +115,18 @@ fn to_hyper_response(response: ApiResponse) -> hyper::Response<Full<Bytes>> {
     for (name, value) in &response.headers {
         builder = builder.header(name.as_str(), value.as_str());
     }
-    let body = response.body_bytes();
-    builder.body(Full::new(body)).unwrap_or_else(|_| {
-        let mut fallback =
-            hyper::Response::new(Full::new(Bytes::from_static(b"{\"message\":\"bad response\"}")));
+    let body = match &response.body {
+        ResponseBody::Stream(stream) => {
+            if let Some(length) = stream.length() {
+                builder = builder.header("Content-Length", length);
+            }
+            streamed_body(stream)
+        }
+        _ => Full::new(response.body_bytes()).map_err(|never| match never {}).boxed(),
+    };
+    builder.body(body).unwrap_or_else(|_| {
+        let fallback = Full::new(Bytes::from_static(b"{\"message\":\"bad response\"}"));
+        let mut fallback = hyper::Response::new(fallback.map_err(|never| match never {}).boxed());
         *fallback.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
         fallback
     })
@@ -109,7 +135,7 @@ fn to_hyper_response(response: ApiResponse) -> hyper::Response<Full<Bytes>> {
 async fn serve_one<H: HttpHandler>(
     handler: Arc<H>,
     req: hyper::Request<Incoming>,
-) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
+) -> Result<hyper::Response<HttpBody>, Infallible> {
     let limit = handler.max_request_size();
     let response = match to_api_request(req, limit).await {
         Ok(api) => handler.handle(api).await,

@@ -52,7 +52,7 @@ pub async fn run(
                     if let Some(identity) = &identity {
                         request.headers.entry("authorization".into()).or_insert(identity.clone());
                     }
-                    response_to_event(&sn.handle(request).await)
+                    response_to_event(&sn.handle(request).await.collected().await)
                 }
             },
         };

@@ -19,6 +19,7 @@ use serde_json::{Map, Value};
 use crate::model::values::{base64_to_bytes, bytes_to_json_text, json_to_bytes};
 use crate::model::{ObjClass, ObjId};
 use crate::server::api::{ApiResponse, Method, JSON_TYPE};
+use crate::server::body_stream::BodyStream;
 use crate::server::chunks::{DatasetLayout, ElementBuf, ItemLayout};
 use crate::server::ctx::Ctx;
 use crate::server::error::{ApiError, ApiResult};
@@ -110,6 +111,39 @@ fn too_large(what: &str) -> ApiError {
     ApiError::too_large(format!("{what} request too large"))
 }
 
+/// Pages read ahead of the client: the next page is read while the previous one is sent.
+const PAGES_IN_FLIGHT: usize = 1;
+
+/// A binary answer for several pages, streamed: each page is read (fanned out over the DNs)
+/// and sent in turn, so memory holds about one page rather than the whole selection.
+fn stream_pages(ctx: &Ctx<'_>, target: &Target, pages: Vec<ValueSelection>) -> ApiResponse {
+    let length = match target.layout.item {
+        ItemLayout::Fixed(size) => pages
+            .iter()
+            .map(|page| page.element_count().saturating_mul(size as u128))
+            .sum::<u128>()
+            .try_into()
+            .ok(),
+        ItemLayout::Variable => None,
+    };
+    let (sender, stream) = BodyStream::channel(length, PAGES_IN_FLIGHT);
+    let dn = ctx.sn.dn.clone();
+    let (bucket, layout) = (target.bucket.clone(), Arc::clone(&target.layout));
+    tokio::spawn(async move {
+        for page in pages {
+            let piece = read_selection(dn.chunk_nodes(), &bucket, &layout, &page)
+                .await
+                .map(|data| Bytes::from(data.to_bytes()))
+                .map_err(value_error);
+            let failed = piece.is_err();
+            if sender.send(piece).await.is_err() || failed {
+                return;
+            }
+        }
+    });
+    ApiResponse::streamed(stream)
+}
+
 async fn get_value(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
     let null = "Null space datasets can not be used as target for GET value";
     let target = target(ctx, id, "read", null).await?;
@@ -124,14 +158,14 @@ async fn get_value(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
         return Err(too_large("GET value"));
     }
     if streamed {
-        let pages = paginate(&selection, item, max).map_err(value_error)?;
-        let mut body = Vec::new();
-        for page in &pages {
-            let data =
-                read_selection(nodes, &target.bucket, layout, page).await.map_err(value_error)?;
-            body.extend_from_slice(&data.to_bytes());
+        let mut pages = paginate(&selection, item, max).map_err(value_error)?;
+        if pages.len() > 1 {
+            return Ok(stream_pages(ctx, &target, pages));
         }
-        return Ok(ApiResponse::binary(Bytes::from(body)));
+        let page = pages.pop().unwrap_or(selection);
+        let data =
+            read_selection(nodes, &target.bucket, layout, &page).await.map_err(value_error)?;
+        return Ok(ApiResponse::binary(Bytes::from(data.to_bytes())));
     }
     let data = read_selection(nodes, &target.bucket, layout, &selection)
         .await
