@@ -38,6 +38,9 @@ pub struct AttrObject {
     pub element_size: usize,
     /// The stored type, when it has variable-length parts (values then travel as JSON).
     pub variable: Option<Datatype>,
+    /// The creation plist the attribute was made with through this handle (the name's
+    /// character encoding); an opened attribute reports the default one.
+    pub acpl: Option<OwnedPlist>,
 }
 
 pub(super) fn class() -> sys::H5VL_attr_class_t {
@@ -73,7 +76,16 @@ fn attr_object(file: &Arc<OpenFile>, owner: ObjId, json: &Value) -> Result<AttrO
     let element_size = h5type::size(file_type.id())?;
     let name = json.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
     let variable = if types::has_variable_parts(file_type.id())? { Some(datatype) } else { None };
-    Ok(AttrObject { file: file.clone(), owner, name, file_type, shape, element_size, variable })
+    Ok(AttrObject {
+        file: file.clone(),
+        owner,
+        name,
+        file_type,
+        shape,
+        element_size,
+        variable,
+        acpl: None,
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -105,7 +117,9 @@ unsafe extern "C" fn create(
         let file = parent.file();
         let mut json = attribute::create(file, &owner, name, datatype.to_json(), shape.to_json())?;
         json["name"] = Value::from(name);
-        Ok(into_raw(VolObject::Attribute(attr_object(file, owner, &json)?)))
+        let mut attr = attr_object(file, owner, &json)?;
+        attr.acpl = Some(OwnedPlist::copy_of(acpl_id, PlistClass::AttributeCreate)?);
+        Ok(into_raw(VolObject::Attribute(attr)))
     })
 }
 
@@ -185,7 +199,14 @@ unsafe extern "C" fn read(
             let dims = scalar_dims(&a.shape);
             let stream =
                 attribute::read_variable_value(&a.file, &a.owner, &a.name, datatype, &dims)?;
-            let memory = convert::variable_to_memory(datatype, mem_type_id, count, &stream, None)?;
+            let memory = convert::variable_to_memory(
+                datatype,
+                mem_type_id,
+                count,
+                &stream,
+                None,
+                super::hdf5::DEFAULT,
+            )?;
             // SAFETY: H5Aread's contract: `buf` holds the attribute's elements in the memory type.
             unsafe {
                 std::ptr::copy_nonoverlapping(memory.as_ptr(), buf.cast::<u8>(), memory.len())
@@ -248,7 +269,21 @@ unsafe extern "C" fn write(
         let stored = if h5type::equal(mem_type_id, a.file_type.id())? {
             input.to_vec()
         } else {
-            convert::convert_fixed(mem_type_id, a.file_type.id(), count, input, None)?
+            // Writing a subset of a compound's members keeps the stored values of the others:
+            // they are read first and used as the conversion's background.
+            let background = if h5type::class(mem_type_id)? == h5type::H5T_COMPOUND {
+                let len = count * a.element_size;
+                Some(attribute::read_value(&a.file, &a.owner, &a.name, len)?)
+            } else {
+                None
+            };
+            convert::convert_fixed(
+                mem_type_id,
+                a.file_type.id(),
+                count,
+                input,
+                background.as_deref(),
+            )?
         };
         attribute::write_value(&a.file, &a.owner, &a.name, stored)?;
         Ok(0)
@@ -284,8 +319,10 @@ unsafe extern "C" fn get(
                 args.args.get_type.type_id = h5type::copy(attr_of(obj)?.file_type.id())?;
             }
             sys::H5VL_ATTR_GET_ACPL => {
-                args.args.get_acpl.acpl_id =
-                    OwnedPlist::create(PlistClass::AttributeCreate)?.copy_for_caller()?;
+                args.args.get_acpl.acpl_id = match &attr_of(obj)?.acpl {
+                    Some(acpl) => acpl.copy_for_caller()?,
+                    None => OwnedPlist::create(PlistClass::AttributeCreate)?.copy_for_caller()?,
+                };
             }
             sys::H5VL_ATTR_GET_STORAGE_SIZE => {
                 let a = attr_of(obj)?;

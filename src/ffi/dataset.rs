@@ -82,8 +82,8 @@ unsafe extern "C" fn create(
             Some(unsafe { str_arg(name, "name") }?)
         };
         let datatype = types::to_rest(type_id)?;
-        let shape = space::to_rest(space_id)?;
         let props = plist::dataset_creation_properties(dcpl_id, &datatype)?;
+        let shape = with_chunked_maxdims(space::to_rest(space_id)?, &props);
         let rest_type = super::datatype::rest_type_of(type_id)?;
         let mut body = json!({"type": rest_type, "creationProperties": props});
         add_shape(&mut body, &shape);
@@ -115,6 +115,20 @@ unsafe extern "C" fn open(
         object.dapl = OwnedPlist::copy_of(dapl_id, PlistClass::DatasetAccess)?;
         Ok(into_raw(VolObject::Dataset(object)))
     })
+}
+
+/// A chunked dataset's extent may change within its maxdims (`H5Dset_extent`), also when the
+/// application gave none (they then equal the dims); HSDS resizes only datasets whose shape
+/// names maxdims, so spell them out.
+fn with_chunked_maxdims(shape: Shape, props: &Value) -> Shape {
+    let chunked = props["layout"]["class"].as_str() == Some("H5D_CHUNKED");
+    match shape {
+        Shape::Simple { dims, maxdims: None } if chunked => {
+            let maxdims = Some(dims.iter().map(|d| crate::model::Extent::Fixed(*d)).collect());
+            Shape::Simple { dims, maxdims }
+        }
+        other => other,
+    }
 }
 
 /// Puts `shape` into a POST /datasets body in the forms HSDS takes.
@@ -184,7 +198,7 @@ unsafe extern "C" fn read(
     mem_type_id: *mut hid_t,
     mem_space_id: *mut hid_t,
     file_space_id: *mut hid_t,
-    _dxpl_id: hid_t,
+    dxpl_id: hid_t,
     buf: *mut *mut c_void,
     _req: *mut *mut c_void,
 ) -> sys::herr_t {
@@ -214,8 +228,14 @@ unsafe extern "C" fn read(
                 if out.is_null() {
                     return Err(VolError::NullArgument("buf"));
                 }
-                let memory =
-                    convert::variable_to_memory(datatype, mem_type, transfer.count, &packed, None)?;
+                let memory = convert::variable_to_memory(
+                    datatype,
+                    mem_type,
+                    transfer.count,
+                    &packed,
+                    None,
+                    dxpl_id,
+                )?;
                 let app_len = app_buffer_len(transfer.mem_space.id(), mem_type)?;
                 // SAFETY: H5Dread's contract: `out` holds the memory space's extent in elements
                 // of the memory type.
@@ -364,7 +384,7 @@ unsafe extern "C" fn get(
             sys::H5VL_DATASET_GET_SPACE => {
                 // An extensible dataset may have been resized through another handle or
                 // process: ask the service for its current shape.
-                if d.shape.is_extensible() {
+                if d.shape.maxdims().is_some() {
                     let json = crate::vol::object::get_object(d.handle.file(), d.handle.id())?;
                     d.shape = Shape::from_json(json.get("shape").unwrap_or(&Value::Null))?;
                 }

@@ -189,7 +189,7 @@ unsafe extern "C" fn get(
             sys::H5VL_OBJECT_GET_FILE => {
                 let opened = VolObject::File(FileObject {
                     file: file.clone(),
-                    fcpl: OwnedPlist::create(PlistClass::FileCreate)?,
+                    fcpl: super::file::stored_fcpl(file)?,
                     fapl: OwnedPlist::create(PlistClass::FileAccess)?,
                 });
                 // SAFETY: the union holds get_file; `file` is an out-pointer.

@@ -342,7 +342,14 @@ pub async fn object_response(
     let mut out = Map::new();
     let class = id.class();
     let keys: &[&str] = match class {
-        ObjClass::Group => &["id", "root", "created", "lastModified", "creationProperties"],
+        ObjClass::Group => &[
+            "id",
+            "root",
+            "created",
+            "lastModified",
+            "creationProperties",
+            crate::server::dn::mutation::MAX_LINK_CREATION_ORDER,
+        ],
         ObjClass::Dataset => &[
             "id",
             "root",
