@@ -53,9 +53,10 @@ pub(super) fn dataset_object(
     // The application's view is the layout it asked for (creationProperties), not the chunked
     // layout the service stores every dataset in.
     let dcpl = plist::dataset_plist(&props, &datatype, None)?;
-    let variable = if types::has_variable_parts(file_type.id())? { Some(datatype) } else { None };
+    let variable =
+        if types::has_variable_parts(file_type.id())? { Some(datatype.clone()) } else { None };
     let dapl = OwnedPlist::create(PlistClass::DatasetAccess)?;
-    Ok(DatasetObject { handle, shape, file_type, element_size, variable, dcpl, dapl })
+    Ok(DatasetObject { handle, shape, datatype, element_size, variable, dcpl, dapl })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -219,6 +220,7 @@ unsafe extern "C" fn read(
                 return Err(VolError::InvalidArgument("not a dataset".into()));
             };
             let transfer = plan(d, mem_space, file_space)?;
+            let file_type = d.file_type()?;
             if transfer.count == 0 {
                 continue;
             }
@@ -257,7 +259,7 @@ unsafe extern "C" fn read(
             // SAFETY: H5Dread's contract: `out` holds the memory space's extent in elements of
             // the memory type.
             let app = unsafe { std::slice::from_raw_parts_mut(out.cast::<u8>(), app_len) };
-            let converted = if h5type::equal(mem_type, d.file_type.id())? {
+            let converted = if h5type::equal(mem_type, file_type.id())? {
                 packed
             } else {
                 // The application's current elements are the background: a compound read
@@ -268,7 +270,7 @@ unsafe extern "C" fn read(
                     None
                 };
                 convert::convert_fixed(
-                    d.file_type.id(),
+                    file_type.id(),
                     mem_type,
                     transfer.count,
                     &packed,
@@ -309,6 +311,7 @@ unsafe extern "C" fn write(
                 return Err(VolError::InvalidArgument("not a dataset".into()));
             };
             let transfer = plan(d, mem_space, file_space)?;
+            let file_type = d.file_type()?;
             if transfer.count == 0 {
                 continue;
             }
@@ -329,14 +332,14 @@ unsafe extern "C" fn write(
                 // SAFETY: the elements come from the application's H5Dwrite buffer, whose
                 // variable-length pointers HDF5 requires to be valid for the call.
                 let image = unsafe {
-                    VlenImage::from_memory(&packed, mem_type, d.file_type.id(), transfer.count)
+                    VlenImage::from_memory(&packed, mem_type, file_type.id(), transfer.count)
                 }?;
                 let stream = image.to_stream()?;
                 let (file, id) = (d.handle.file(), d.handle.id());
                 dataset::write(file, id, &transfer.rest, d.element_size, stream)?;
                 continue;
             }
-            let converted = if h5type::equal(mem_type, d.file_type.id())? {
+            let converted = if h5type::equal(mem_type, file_type.id())? {
                 packed
             } else {
                 // Writing a subset of a compound's members keeps the stored values of the
@@ -349,7 +352,7 @@ unsafe extern "C" fn write(
                 };
                 convert::convert_fixed(
                     mem_type,
-                    d.file_type.id(),
+                    file_type.id(),
                     transfer.count,
                     &packed,
                     background.as_deref(),
@@ -391,7 +394,7 @@ unsafe extern "C" fn get(
                 args.args.get_space.space_id = current_space(d)?.into_raw();
             }
             sys::H5VL_DATASET_GET_TYPE => {
-                args.args.get_type.type_id = h5type::copy(d.file_type.id())?;
+                args.args.get_type.type_id = d.file_type()?.into_raw();
             }
             sys::H5VL_DATASET_GET_DCPL => {
                 args.args.get_dcpl.dcpl_id = super::plists::copy_plist(d.dcpl.id())?;

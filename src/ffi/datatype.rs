@@ -34,8 +34,8 @@ pub(super) fn datatype_object(handle: ObjHandle, json: &Value) -> Result<Datatyp
         Datatype::CommittedCopy { datatype, .. } => *datatype,
         other => other,
     };
-    let hdf5_type = types::to_hdf5(&datatype)?;
-    Ok(DatatypeObject { handle, hdf5_type })
+    let encoded = h5type::encode(types::to_hdf5(&datatype)?.id())?;
+    Ok(DatatypeObject { handle, encoded })
 }
 
 /// The `type` of a create request for the HDF5 datatype `type_id`: the committed datatype's id
@@ -124,12 +124,12 @@ unsafe extern "C" fn get(
         let args = unsafe { args_mut(args) }?;
         match args.op_type {
             sys::H5VL_DATATYPE_GET_BINARY_SIZE => {
-                let size = h5type::encode(t.hdf5_type.id())?.len();
+                let size = t.encoded.len();
                 // SAFETY: the union holds get_binary_size; `size` is an out-pointer.
                 unsafe { write_out(args.args.get_binary_size.size, "size", size) }?;
             }
             sys::H5VL_DATATYPE_GET_BINARY => {
-                let encoded = h5type::encode(t.hdf5_type.id())?;
+                let encoded = &t.encoded;
                 // SAFETY: the union holds get_binary for this op.
                 let b = unsafe { args.args.get_binary };
                 if !b.buf.is_null() {
