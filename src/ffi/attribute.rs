@@ -125,6 +125,7 @@ unsafe extern "C" fn create(
         let shape = space::to_rest(space_id)?;
         let file = parent.file();
         let mut json = attribute::create(file, &owner, name, datatype.to_json(), shape.to_json())?;
+        super::datatype::count_new_user(file, type_id)?;
         json["name"] = Value::from(name);
         let mut attr = attr_object(file, owner, &json)?;
         attr.acpl = Some(OwnedPlist::copy_of(acpl_id, PlistClass::AttributeCreate)?);

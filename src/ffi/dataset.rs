@@ -91,6 +91,7 @@ unsafe extern "C" fn create(
         let intermediate = create_intermediate_groups(lcpl_id)?;
         let (handle, json) =
             dataset::create(parent.file(), parent.anchor(), path, intermediate, body)?;
+        super::datatype::count_new_user(parent.file(), type_id)?;
         let mut object = dataset_object(handle, &json)?;
         object.dapl = OwnedPlist::copy_of(dapl_id, PlistClass::DatasetAccess)?;
         Ok(into_raw(VolObject::Dataset(object)))

@@ -13,6 +13,7 @@ use super::plists::{create_intermediate_groups, require_class, OwnedPlist, Plist
 use super::{h5type, sys};
 use crate::h5::types;
 use crate::model::types::Datatype;
+use crate::vol::file::OpenFile;
 use crate::vol::object::ObjHandle;
 use crate::vol::{datatype, VolError};
 
@@ -53,6 +54,15 @@ pub(super) fn rest_type_of(type_id: hid_t) -> Result<Value, VolError> {
         }
     }
     Ok(types::to_rest(type_id)?.to_json())
+}
+
+/// Counts one more user (a new dataset or attribute) of `type_id` when it is a committed
+/// datatype: HDF5 adds it to the datatype's reference count.
+pub(super) fn count_new_user(file: &OpenFile, type_id: hid_t) -> Result<(), VolError> {
+    if let Value::String(id) = rest_type_of(type_id)? {
+        crate::vol::object::change_ref_count(file, &crate::model::ObjId::parse(&id)?, 1)?;
+    }
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -200,6 +200,26 @@ static void check_file(const char *name, const char *other)
     H5Lget_info2(file, "ud", &info, H5P_DEFAULT);
     CHECK(info.type == H5L_TYPE_EXTERNAL, "ud link type %d", (int)info.type);
 
+    /* Reference counts: H5Oincr_refcount, and users of a committed datatype. */
+    H5O_info2_t oinfo;
+    hid_t       counted = H5Gopen2(file, "src", H5P_DEFAULT);
+    H5Oincr_refcount(counted);
+    H5Oget_info3(counted, &oinfo, H5O_INFO_BASIC);
+    CHECK(oinfo.rc == 2, "rc %u after H5Oincr_refcount", oinfo.rc);
+    H5Odecr_refcount(counted);
+    H5Oget_info3(counted, &oinfo, H5O_INFO_BASIC);
+    CHECK(oinfo.rc == 1, "rc %u after H5Odecr_refcount", oinfo.rc);
+    hid_t shared = H5Tcopy(H5T_NATIVE_SHORT);
+    H5Tcommit2(file, "shared", shared, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t scalar = H5Screate(H5S_SCALAR);
+    hid_t user = H5Acreate2(counted, "typed", shared, scalar, H5P_DEFAULT, H5P_DEFAULT);
+    H5Oget_info_by_name3(file, "shared", &oinfo, H5O_INFO_BASIC, H5P_DEFAULT);
+    CHECK(oinfo.rc == 2, "committed datatype rc %u with one user", oinfo.rc);
+    H5Aclose(user);
+    H5Sclose(scalar);
+    H5Tclose(shared);
+    H5Gclose(counted);
+
     /* Open objects over two files: only what the application holds. */
     hid_t file2 = H5Fcreate(other, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     hid_t named = H5Tcopy(H5T_NATIVE_INT);

@@ -6,6 +6,11 @@ use serde_json::{json, Map, Value};
 use crate::model::links::CREATION_ORDER;
 use crate::server::error::{ApiError, ApiResult};
 
+/// The object key holding the references HDF5 counts beyond the object's link
+/// (`H5Oincr_refcount`, and each dataset or attribute using a committed datatype); HSDS keeps
+/// none and ignores the key.
+pub const REF_COUNT: &str = "refCount";
+
 /// The group key holding the creation order value its next new link gets (HDF5's
 /// `max_corder`): it only grows while the group has links, and restarts at 0 once the last
 /// link is gone, as in an HDF5 file.
@@ -52,6 +57,11 @@ pub enum Mutation {
     SetShape {
         /// The new shape JSON.
         shape: Value,
+    },
+    /// Add `change` to the object's stored reference count (`refCount`, never below 0).
+    ChangeRefCount {
+        /// How much to add (negative to take away).
+        change: i64,
     },
     /// Set one ACL entry of a domain.
     PutAcl {
@@ -256,6 +266,19 @@ pub fn apply(object: &mut Value, mutation: &Mutation) -> ApiResult<Outcome> {
             member(object, "acls")?.insert(user.clone(), acl.clone());
             Outcome::Updated
         }
+        Mutation::ChangeRefCount { change } => {
+            let map = object
+                .as_object_mut()
+                .ok_or_else(|| ApiError::internal("stored object is not a JSON object"))?;
+            let old = map.get(REF_COUNT).and_then(Value::as_i64).unwrap_or(0);
+            let new = old.saturating_add(*change).max(0);
+            map.insert(REF_COUNT.into(), json!(new));
+            if new == old {
+                Outcome::Unchanged
+            } else {
+                Outcome::Updated
+            }
+        }
     };
     if outcome != Outcome::Unchanged {
         if let Some(map) = object.as_object_mut() {
@@ -337,6 +360,19 @@ mod tests {
         put(&mut plain, "a");
         assert!(plain["links"]["a"].get(CREATION_ORDER).is_none());
         assert!(plain.get(MAX_LINK_CREATION_ORDER).is_none());
+    }
+
+    #[test]
+    fn reference_counts_add_up_and_stop_at_zero() {
+        let mut object = json!({"id": "g-x"});
+        let change = |object: &mut Value, change| {
+            apply(object, &Mutation::ChangeRefCount { change }).unwrap()
+        };
+        assert_eq!(change(&mut object, 2), Outcome::Updated);
+        assert_eq!(object[REF_COUNT], json!(2));
+        change(&mut object, -5);
+        assert_eq!(object[REF_COUNT], json!(0));
+        assert_eq!(change(&mut object, -1), Outcome::Unchanged);
     }
 
     #[test]
