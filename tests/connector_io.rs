@@ -234,3 +234,20 @@ fn variable_length_strings_and_sequences_round_trip() {
     );
     wait_for_no_service(&store, Duration::from_secs(10));
 }
+
+#[test]
+fn properties_orders_and_counts_come_back_as_set() {
+    let dir = scratch("connector_io_properties");
+    let exe = dir.join("properties_roundtrip");
+    compile_c(&repo().join("tests/c/properties_roundtrip.c"), &exe, &[]);
+    let store = dir.join("store");
+    let out =
+        run_no_crash(with_direct_access(&exe, &store).args(["/props/one.h5", "/props/two.h5"]));
+    let stdout = text(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("all match"),
+        "{stdout}\n{}",
+        text(&out.stderr)
+    );
+    wait_for_no_service(&store, Duration::from_secs(10));
+}

@@ -30,14 +30,25 @@ pub struct AttrObject {
     pub owner: ObjId,
     /// The attribute's name.
     pub name: String,
-    /// The stored type as an HDF5 datatype (the REST binary layout).
-    pub file_type: OwnedId,
+    /// The stored type (see [`AttrObject::file_type`]).
+    pub datatype: Datatype,
     /// The attribute's shape.
     pub shape: Shape,
     /// Bytes per element in the REST binary layout.
     pub element_size: usize,
     /// The stored type, when it has variable-length parts (values then travel as JSON).
     pub variable: Option<Datatype>,
+    /// The creation plist the attribute was made with through this handle (the name's
+    /// character encoding); an opened attribute reports the default one.
+    pub acpl: Option<OwnedPlist>,
+}
+
+impl AttrObject {
+    /// The stored type as a new HDF5 datatype (the REST binary layout), built for each use: a
+    /// datatype id held open by the connector would count as one the application holds.
+    pub fn file_type(&self) -> Result<OwnedId, VolError> {
+        Ok(types::to_hdf5(&self.datatype)?)
+    }
 }
 
 pub(super) fn class() -> sys::H5VL_attr_class_t {
@@ -72,8 +83,18 @@ fn attr_object(file: &Arc<OpenFile>, owner: ObjId, json: &Value) -> Result<AttrO
     let file_type = types::to_hdf5(&datatype)?;
     let element_size = h5type::size(file_type.id())?;
     let name = json.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
-    let variable = if types::has_variable_parts(file_type.id())? { Some(datatype) } else { None };
-    Ok(AttrObject { file: file.clone(), owner, name, file_type, shape, element_size, variable })
+    let variable =
+        if types::has_variable_parts(file_type.id())? { Some(datatype.clone()) } else { None };
+    Ok(AttrObject {
+        file: file.clone(),
+        owner,
+        name,
+        datatype,
+        shape,
+        element_size,
+        variable,
+        acpl: None,
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -104,8 +125,11 @@ unsafe extern "C" fn create(
         let shape = space::to_rest(space_id)?;
         let file = parent.file();
         let mut json = attribute::create(file, &owner, name, datatype.to_json(), shape.to_json())?;
+        super::datatype::count_new_user(file, type_id)?;
         json["name"] = Value::from(name);
-        Ok(into_raw(VolObject::Attribute(attr_object(file, owner, &json)?)))
+        let mut attr = attr_object(file, owner, &json)?;
+        attr.acpl = Some(OwnedPlist::copy_of(acpl_id, PlistClass::AttributeCreate)?);
+        Ok(into_raw(VolObject::Attribute(attr)))
     })
 }
 
@@ -174,6 +198,7 @@ unsafe extern "C" fn read(
 ) -> sys::herr_t {
     guard("H5Aread", -1, || {
         let a = attr_of(attr)?;
+        let file_type = a.file_type()?;
         let count = a.shape.num_elements() as usize;
         if count == 0 {
             return Ok(0);
@@ -185,7 +210,14 @@ unsafe extern "C" fn read(
             let dims = scalar_dims(&a.shape);
             let stream =
                 attribute::read_variable_value(&a.file, &a.owner, &a.name, datatype, &dims)?;
-            let memory = convert::variable_to_memory(datatype, mem_type_id, count, &stream, None)?;
+            let memory = convert::variable_to_memory(
+                datatype,
+                mem_type_id,
+                count,
+                &stream,
+                None,
+                super::hdf5::DEFAULT,
+            )?;
             // SAFETY: H5Aread's contract: `buf` holds the attribute's elements in the memory type.
             unsafe {
                 std::ptr::copy_nonoverlapping(memory.as_ptr(), buf.cast::<u8>(), memory.len())
@@ -194,15 +226,15 @@ unsafe extern "C" fn read(
         }
         let stored = attribute::read_value(&a.file, &a.owner, &a.name, count * a.element_size)?;
         let out_len = count * h5type::size(mem_type_id)?;
-        let converted = if h5type::equal(mem_type_id, a.file_type.id())? {
+        let converted = if h5type::equal(mem_type_id, file_type.id())? {
             stored
         } else if h5type::class(mem_type_id)? == h5type::H5T_COMPOUND {
             // SAFETY: `buf` holds the attribute's elements in the memory type (H5Aread's
             // contract); its current content is the background for a member subset.
             let background = unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), out_len) };
-            convert::convert_fixed(a.file_type.id(), mem_type_id, count, &stored, Some(background))?
+            convert::convert_fixed(file_type.id(), mem_type_id, count, &stored, Some(background))?
         } else {
-            convert::convert_fixed(a.file_type.id(), mem_type_id, count, &stored, None)?
+            convert::convert_fixed(file_type.id(), mem_type_id, count, &stored, None)?
         };
         if converted.len() != out_len {
             return Err(VolError::InvalidArgument(format!(
@@ -225,6 +257,7 @@ unsafe extern "C" fn write(
 ) -> sys::herr_t {
     guard("H5Awrite", -1, || {
         let a = attr_of(attr)?;
+        let file_type = a.file_type()?;
         let count = a.shape.num_elements() as usize;
         if count == 0 {
             return Ok(0);
@@ -239,16 +272,30 @@ unsafe extern "C" fn write(
             // SAFETY: the elements come from the application's H5Awrite buffer, whose
             // variable-length pointers HDF5 requires to be valid for the call.
             let image =
-                unsafe { VlenImage::from_memory(input, mem_type_id, a.file_type.id(), count) }?;
+                unsafe { VlenImage::from_memory(input, mem_type_id, file_type.id(), count) }?;
             let dims = scalar_dims(&a.shape);
             let stream = image.to_stream()?;
             attribute::write_variable_value(&a.file, &a.owner, &a.name, datatype, &dims, &stream)?;
             return Ok(0);
         }
-        let stored = if h5type::equal(mem_type_id, a.file_type.id())? {
+        let stored = if h5type::equal(mem_type_id, file_type.id())? {
             input.to_vec()
         } else {
-            convert::convert_fixed(mem_type_id, a.file_type.id(), count, input, None)?
+            // Writing a subset of a compound's members keeps the stored values of the others:
+            // they are read first and used as the conversion's background.
+            let background = if h5type::class(mem_type_id)? == h5type::H5T_COMPOUND {
+                let len = count * a.element_size;
+                Some(attribute::read_value(&a.file, &a.owner, &a.name, len)?)
+            } else {
+                None
+            };
+            convert::convert_fixed(
+                mem_type_id,
+                file_type.id(),
+                count,
+                input,
+                background.as_deref(),
+            )?
         };
         attribute::write_value(&a.file, &a.owner, &a.name, stored)?;
         Ok(0)
@@ -281,11 +328,13 @@ unsafe extern "C" fn get(
                 args.args.get_space.space_id = space::to_hdf5(&attr_of(obj)?.shape)?.into_raw();
             }
             sys::H5VL_ATTR_GET_TYPE => {
-                args.args.get_type.type_id = h5type::copy(attr_of(obj)?.file_type.id())?;
+                args.args.get_type.type_id = attr_of(obj)?.file_type()?.into_raw();
             }
             sys::H5VL_ATTR_GET_ACPL => {
-                args.args.get_acpl.acpl_id =
-                    OwnedPlist::create(PlistClass::AttributeCreate)?.copy_for_caller()?;
+                args.args.get_acpl.acpl_id = match &attr_of(obj)?.acpl {
+                    Some(acpl) => acpl.copy_for_caller()?,
+                    None => OwnedPlist::create(PlistClass::AttributeCreate)?.copy_for_caller()?,
+                };
             }
             sys::H5VL_ATTR_GET_STORAGE_SIZE => {
                 let a = attr_of(obj)?;

@@ -53,9 +53,10 @@ pub(super) fn dataset_object(
     // The application's view is the layout it asked for (creationProperties), not the chunked
     // layout the service stores every dataset in.
     let dcpl = plist::dataset_plist(&props, &datatype, None)?;
-    let variable = if types::has_variable_parts(file_type.id())? { Some(datatype) } else { None };
+    let variable =
+        if types::has_variable_parts(file_type.id())? { Some(datatype.clone()) } else { None };
     let dapl = OwnedPlist::create(PlistClass::DatasetAccess)?;
-    Ok(DatasetObject { handle, shape, file_type, element_size, variable, dcpl, dapl })
+    Ok(DatasetObject { handle, shape, datatype, element_size, variable, dcpl, dapl })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -82,14 +83,15 @@ unsafe extern "C" fn create(
             Some(unsafe { str_arg(name, "name") }?)
         };
         let datatype = types::to_rest(type_id)?;
-        let shape = space::to_rest(space_id)?;
         let props = plist::dataset_creation_properties(dcpl_id, &datatype)?;
+        let shape = with_chunked_maxdims(space::to_rest(space_id)?, &props);
         let rest_type = super::datatype::rest_type_of(type_id)?;
         let mut body = json!({"type": rest_type, "creationProperties": props});
         add_shape(&mut body, &shape);
         let intermediate = create_intermediate_groups(lcpl_id)?;
         let (handle, json) =
             dataset::create(parent.file(), parent.anchor(), path, intermediate, body)?;
+        super::datatype::count_new_user(parent.file(), type_id)?;
         let mut object = dataset_object(handle, &json)?;
         object.dapl = OwnedPlist::copy_of(dapl_id, PlistClass::DatasetAccess)?;
         Ok(into_raw(VolObject::Dataset(object)))
@@ -115,6 +117,20 @@ unsafe extern "C" fn open(
         object.dapl = OwnedPlist::copy_of(dapl_id, PlistClass::DatasetAccess)?;
         Ok(into_raw(VolObject::Dataset(object)))
     })
+}
+
+/// A chunked dataset's extent may change within its maxdims (`H5Dset_extent`), also when the
+/// application gave none (they then equal the dims); HSDS resizes only datasets whose shape
+/// names maxdims, so spell them out.
+fn with_chunked_maxdims(shape: Shape, props: &Value) -> Shape {
+    let chunked = props["layout"]["class"].as_str() == Some("H5D_CHUNKED");
+    match shape {
+        Shape::Simple { dims, maxdims: None } if chunked => {
+            let maxdims = Some(dims.iter().map(|d| crate::model::Extent::Fixed(*d)).collect());
+            Shape::Simple { dims, maxdims }
+        }
+        other => other,
+    }
 }
 
 /// Puts `shape` into a POST /datasets body in the forms HSDS takes.
@@ -184,7 +200,7 @@ unsafe extern "C" fn read(
     mem_type_id: *mut hid_t,
     mem_space_id: *mut hid_t,
     file_space_id: *mut hid_t,
-    _dxpl_id: hid_t,
+    dxpl_id: hid_t,
     buf: *mut *mut c_void,
     _req: *mut *mut c_void,
 ) -> sys::herr_t {
@@ -205,6 +221,7 @@ unsafe extern "C" fn read(
                 return Err(VolError::InvalidArgument("not a dataset".into()));
             };
             let transfer = plan(d, mem_space, file_space)?;
+            let file_type = d.file_type()?;
             if transfer.count == 0 {
                 continue;
             }
@@ -214,8 +231,14 @@ unsafe extern "C" fn read(
                 if out.is_null() {
                     return Err(VolError::NullArgument("buf"));
                 }
-                let memory =
-                    convert::variable_to_memory(datatype, mem_type, transfer.count, &packed, None)?;
+                let memory = convert::variable_to_memory(
+                    datatype,
+                    mem_type,
+                    transfer.count,
+                    &packed,
+                    None,
+                    dxpl_id,
+                )?;
                 let app_len = app_buffer_len(transfer.mem_space.id(), mem_type)?;
                 // SAFETY: H5Dread's contract: `out` holds the memory space's extent in elements
                 // of the memory type.
@@ -237,7 +260,7 @@ unsafe extern "C" fn read(
             // SAFETY: H5Dread's contract: `out` holds the memory space's extent in elements of
             // the memory type.
             let app = unsafe { std::slice::from_raw_parts_mut(out.cast::<u8>(), app_len) };
-            let converted = if h5type::equal(mem_type, d.file_type.id())? {
+            let converted = if h5type::equal(mem_type, file_type.id())? {
                 packed
             } else {
                 // The application's current elements are the background: a compound read
@@ -248,7 +271,7 @@ unsafe extern "C" fn read(
                     None
                 };
                 convert::convert_fixed(
-                    d.file_type.id(),
+                    file_type.id(),
                     mem_type,
                     transfer.count,
                     &packed,
@@ -289,6 +312,7 @@ unsafe extern "C" fn write(
                 return Err(VolError::InvalidArgument("not a dataset".into()));
             };
             let transfer = plan(d, mem_space, file_space)?;
+            let file_type = d.file_type()?;
             if transfer.count == 0 {
                 continue;
             }
@@ -309,14 +333,14 @@ unsafe extern "C" fn write(
                 // SAFETY: the elements come from the application's H5Dwrite buffer, whose
                 // variable-length pointers HDF5 requires to be valid for the call.
                 let image = unsafe {
-                    VlenImage::from_memory(&packed, mem_type, d.file_type.id(), transfer.count)
+                    VlenImage::from_memory(&packed, mem_type, file_type.id(), transfer.count)
                 }?;
                 let stream = image.to_stream()?;
                 let (file, id) = (d.handle.file(), d.handle.id());
                 dataset::write(file, id, &transfer.rest, d.element_size, stream)?;
                 continue;
             }
-            let converted = if h5type::equal(mem_type, d.file_type.id())? {
+            let converted = if h5type::equal(mem_type, file_type.id())? {
                 packed
             } else {
                 // Writing a subset of a compound's members keeps the stored values of the
@@ -329,7 +353,7 @@ unsafe extern "C" fn write(
                 };
                 convert::convert_fixed(
                     mem_type,
-                    d.file_type.id(),
+                    file_type.id(),
                     transfer.count,
                     &packed,
                     background.as_deref(),
@@ -364,14 +388,14 @@ unsafe extern "C" fn get(
             sys::H5VL_DATASET_GET_SPACE => {
                 // An extensible dataset may have been resized through another handle or
                 // process: ask the service for its current shape.
-                if d.shape.is_extensible() {
+                if d.shape.maxdims().is_some() {
                     let json = crate::vol::object::get_object(d.handle.file(), d.handle.id())?;
                     d.shape = Shape::from_json(json.get("shape").unwrap_or(&Value::Null))?;
                 }
                 args.args.get_space.space_id = current_space(d)?.into_raw();
             }
             sys::H5VL_DATASET_GET_TYPE => {
-                args.args.get_type.type_id = h5type::copy(d.file_type.id())?;
+                args.args.get_type.type_id = d.file_type()?.into_raw();
             }
             sys::H5VL_DATASET_GET_DCPL => {
                 args.args.get_dcpl.dcpl_id = super::plists::copy_plist(d.dcpl.id())?;

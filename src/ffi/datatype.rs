@@ -13,6 +13,7 @@ use super::plists::{create_intermediate_groups, require_class, OwnedPlist, Plist
 use super::{h5type, sys};
 use crate::h5::types;
 use crate::model::types::Datatype;
+use crate::vol::file::OpenFile;
 use crate::vol::object::ObjHandle;
 use crate::vol::{datatype, VolError};
 
@@ -34,8 +35,8 @@ pub(super) fn datatype_object(handle: ObjHandle, json: &Value) -> Result<Datatyp
         Datatype::CommittedCopy { datatype, .. } => *datatype,
         other => other,
     };
-    let hdf5_type = types::to_hdf5(&datatype)?;
-    Ok(DatatypeObject { handle, hdf5_type })
+    let encoded = h5type::encode(types::to_hdf5(&datatype)?.id())?;
+    Ok(DatatypeObject { handle, encoded })
 }
 
 /// The `type` of a create request for the HDF5 datatype `type_id`: the committed datatype's id
@@ -53,6 +54,15 @@ pub(super) fn rest_type_of(type_id: hid_t) -> Result<Value, VolError> {
         }
     }
     Ok(types::to_rest(type_id)?.to_json())
+}
+
+/// Counts one more user (a new dataset or attribute) of `type_id` when it is a committed
+/// datatype: HDF5 adds it to the datatype's reference count.
+pub(super) fn count_new_user(file: &OpenFile, type_id: hid_t) -> Result<(), VolError> {
+    if let Value::String(id) = rest_type_of(type_id)? {
+        crate::vol::object::change_ref_count(file, &crate::model::ObjId::parse(&id)?, 1)?;
+    }
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -124,12 +134,12 @@ unsafe extern "C" fn get(
         let args = unsafe { args_mut(args) }?;
         match args.op_type {
             sys::H5VL_DATATYPE_GET_BINARY_SIZE => {
-                let size = h5type::encode(t.hdf5_type.id())?.len();
+                let size = t.encoded.len();
                 // SAFETY: the union holds get_binary_size; `size` is an out-pointer.
                 unsafe { write_out(args.args.get_binary_size.size, "size", size) }?;
             }
             sys::H5VL_DATATYPE_GET_BINARY => {
-                let encoded = h5type::encode(t.hdf5_type.id())?;
+                let encoded = &t.encoded;
                 // SAFETY: the union holds get_binary for this op.
                 let b = unsafe { args.args.get_binary };
                 if !b.buf.is_null() {

@@ -10,6 +10,7 @@ use super::plists::{connector_config, OwnedPlist, PlistClass};
 use super::sys;
 use crate::vol::file::OpenFile;
 use crate::vol::{Settings, VolError};
+use serde_json::Value;
 
 pub(super) fn class() -> sys::H5VL_file_class_t {
     sys::H5VL_file_class_t {
@@ -39,7 +40,8 @@ unsafe extern "C" fn create(
         // SAFETY: HDF5 passes the file name as a C string valid for the call.
         let name = unsafe { str_arg(name, "name") }?;
         let settings = settings_of(fapl_id)?;
-        let file = OpenFile::create(&settings, name, flags)?;
+        let root_props = crate::h5::plist::file_creation_properties(fcpl_id)?;
+        let file = OpenFile::create(&settings, name, flags, &root_props)?;
         Ok(into_raw(VolObject::File(FileObject {
             file,
             fcpl: OwnedPlist::copy_of(fcpl_id, PlistClass::FileCreate)?,
@@ -60,12 +62,21 @@ unsafe extern "C" fn open(
         let name = unsafe { str_arg(name, "name") }?;
         let settings = settings_of(fapl_id)?;
         let file = OpenFile::open(&settings, name, flags)?;
+        let fcpl = stored_fcpl(&file)?;
         Ok(into_raw(VolObject::File(FileObject {
             file,
-            fcpl: OwnedPlist::create(PlistClass::FileCreate)?,
+            fcpl,
             fapl: OwnedPlist::copy_of(fapl_id, PlistClass::FileAccess)?,
         })))
     })
+}
+
+/// The file creation plist kept with an existing file (its root group's creation properties).
+pub(super) fn stored_fcpl(file: &OpenFile) -> Result<OwnedPlist, VolError> {
+    let root = crate::vol::object::get_object(file, file.root())?;
+    let props = root.get("creationProperties").cloned().unwrap_or(Value::Null);
+    let built = crate::h5::plist::file_plist(&props)?;
+    OwnedPlist::copy_of(built.id(), PlistClass::FileCreate)
 }
 
 unsafe extern "C" fn get(

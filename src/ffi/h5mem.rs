@@ -399,11 +399,13 @@ impl VlenImage {
     /// Converts the elements to `dst_type` (the application's memory type). The returned
     /// bytes hold new HDF5-allocated variable-length memory that belongs to the receiver (the
     /// application frees it with `H5Treclaim`). `background` holds `count` destination
-    /// elements for compound subsets.
+    /// elements for compound subsets; `dxpl` is the transfer plist whose variable-length memory
+    /// manager allocates (`DEFAULT` for HDF5's own allocator).
     pub fn convert_to(
         &self,
         dst_type: super::sys::hid_t,
         background: Option<&[u8]>,
+        dxpl: super::sys::hid_t,
     ) -> Result<Vec<u8>, VolError> {
         let dst_size = super::h5type::size(dst_type)?;
         let mut buf = vec![0u8; self.count * self.element_size.max(dst_size)];
@@ -423,7 +425,7 @@ impl VlenImage {
                 self.count,
                 buf.as_mut_ptr().cast(),
                 bkg.as_mut_ptr().cast(),
-                super::hdf5::DEFAULT,
+                dxpl,
             )
         };
         super::h5type::check_status("H5Tconvert", status)?;
@@ -534,7 +536,7 @@ mod tests {
         }
         let image = VlenImage::from_stream(rest.id(), 2, &stream).unwrap();
         assert_eq!(image.to_stream().unwrap(), stream);
-        let app = image.convert_to(memory.id(), None).unwrap();
+        let app = image.convert_to(memory.id(), None, 0).unwrap();
         // Packed memory compound: hvl_t (16) + char * (8) + int64 (8).
         assert_eq!(app.len(), 2 * 32);
         assert_eq!(&app[24..32], &7i64.to_le_bytes());

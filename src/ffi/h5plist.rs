@@ -23,11 +23,14 @@ pub(crate) use sys::{
 
 /// The property list classes restvol creates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(clippy::enum_variant_names)] // named after HDF5's `H5P_*_CREATE` classes
 pub(crate) enum PlistClass {
     /// Dataset creation (`H5P_DATASET_CREATE`).
     DatasetCreate,
     /// Group creation (`H5P_GROUP_CREATE`).
     GroupCreate,
+    /// File creation (`H5P_FILE_CREATE`).
+    FileCreate,
 }
 
 /// `H5Pcreate` of a new property list of `class`.
@@ -38,6 +41,7 @@ pub(crate) fn create(class: PlistClass) -> Result<hid_t, VolError> {
         match class {
             PlistClass::DatasetCreate => sys::H5P_CLS_DATASET_CREATE_ID_g,
             PlistClass::GroupCreate => sys::H5P_CLS_GROUP_CREATE_ID_g,
+            PlistClass::FileCreate => sys::H5P_CLS_FILE_CREATE_ID_g,
         }
     };
     // SAFETY: identifier by value; HDF5 validates it.
@@ -229,4 +233,45 @@ pub(crate) fn set_link_creation_order(plist: hid_t, flags: u32) -> Result<(), Vo
     // SAFETY: plain values; HDF5 validates them.
     let status = unsafe { sys::H5Pset_link_creation_order(plist, flags) };
     check_status("H5Pset_link_creation_order", status)
+}
+
+/// The file-format settings of a file creation plist that restvol keeps with the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FileFormat {
+    /// `H5Pget_userblock`.
+    pub(crate) userblock: u64,
+    /// `H5Pget_sizes`: bytes of an address and of a length.
+    pub(crate) sizes: (usize, usize),
+    /// `H5Pget_sym_k`: group B-tree internal rank and leaf size.
+    pub(crate) sym_k: (u32, u32),
+    /// `H5Pget_istore_k`: chunked-storage B-tree rank.
+    pub(crate) istore_k: u32,
+}
+
+/// The [`FileFormat`] settings of `fcpl`.
+pub(crate) fn file_format(fcpl: hid_t) -> Result<FileFormat, VolError> {
+    let mut userblock = 0u64;
+    let (mut addr, mut len) = (0usize, 0usize);
+    let (mut ik, mut lk) = (0u32, 0u32);
+    let mut istore = 0u32;
+    // SAFETY: every pointer is a valid out-pointer for its call.
+    unsafe {
+        check_status("H5Pget_userblock", sys::H5Pget_userblock(fcpl, &mut userblock))?;
+        check_status("H5Pget_sizes", sys::H5Pget_sizes(fcpl, &mut addr, &mut len))?;
+        check_status("H5Pget_sym_k", sys::H5Pget_sym_k(fcpl, &mut ik, &mut lk))?;
+        check_status("H5Pget_istore_k", sys::H5Pget_istore_k(fcpl, &mut istore))?;
+    }
+    Ok(FileFormat { userblock, sizes: (addr, len), sym_k: (ik, lk), istore_k: istore })
+}
+
+/// Sets the [`FileFormat`] settings on `fcpl`.
+pub(crate) fn set_file_format(fcpl: hid_t, format: &FileFormat) -> Result<(), VolError> {
+    // SAFETY: plain values; HDF5 validates them.
+    unsafe {
+        check_status("H5Pset_userblock", sys::H5Pset_userblock(fcpl, format.userblock))?;
+        check_status("H5Pset_sizes", sys::H5Pset_sizes(fcpl, format.sizes.0, format.sizes.1))?;
+        check_status("H5Pset_sym_k", sys::H5Pset_sym_k(fcpl, format.sym_k.0, format.sym_k.1))?;
+        check_status("H5Pset_istore_k", sys::H5Pset_istore_k(fcpl, format.istore_k))?;
+    }
+    Ok(())
 }

@@ -60,12 +60,15 @@ fn external_value(file: &str, path: &str) -> Vec<u8> {
     value
 }
 
+/// The file name and object path of an external-link value. HDF5 checks no value when a link
+/// is made through `H5Lcreate_ud` (only when it is followed), so a value without an object path
+/// (or its terminating NUL) is taken as naming the file's root group.
 fn parse_external_value(buf: &[u8]) -> Result<(String, String), VolError> {
     let bad = || VolError::InvalidArgument("malformed external link value".into());
-    let rest = buf.get(1..).ok_or_else(bad)?;
+    let rest = buf.get(1..).filter(|rest| !rest.is_empty()).ok_or_else(bad)?;
     let mut parts = rest.split(|b| *b == 0);
-    let file = parts.next().ok_or_else(bad)?;
-    let path = parts.next().ok_or_else(bad)?;
+    let file = parts.next().filter(|file| !file.is_empty()).ok_or_else(bad)?;
+    let path = parts.next().filter(|path| !path.is_empty()).unwrap_or(b"/");
     let text = |b: &[u8]| String::from_utf8(b.to_vec()).map_err(|_| bad());
     Ok((text(file)?, text(path)?))
 }
@@ -83,7 +86,7 @@ fn link_value(info: &LinkInfo) -> Vec<u8> {
 }
 
 fn fill_info(info: &LinkInfo, out: &mut sys::H5L_info2_t) {
-    out.corder_valid = true;
+    out.corder_valid = info.corder_known;
     out.corder = info.corder;
     out.cset = sys::H5T_CSET_ASCII;
     match &info.target {
@@ -385,5 +388,7 @@ mod tests {
         assert_eq!(v[0], 0);
         assert_eq!(parse_external_value(&v).unwrap(), ("/home/f.h5".into(), "/g/d".into()));
         assert!(parse_external_value(&[]).is_err());
+        assert!(parse_external_value(&[0]).is_err());
+        assert_eq!(parse_external_value(b"udata").unwrap(), ("data".into(), "/".into()));
     }
 }

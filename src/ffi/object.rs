@@ -31,8 +31,8 @@ pub struct DatasetObject {
     pub handle: ObjHandle,
     /// The current shape.
     pub shape: crate::model::Shape,
-    /// The stored type as an HDF5 datatype (the REST binary layout).
-    pub file_type: crate::h5::OwnedId,
+    /// The stored type (see [`DatasetObject::file_type`]).
+    pub datatype: crate::model::types::Datatype,
     /// Bytes per element in the REST binary layout (for fixed-size types).
     pub element_size: usize,
     /// The stored type, when it has variable-length parts (strings, sequences, or compounds
@@ -49,8 +49,17 @@ pub struct DatasetObject {
 pub struct DatatypeObject {
     /// The datatype object in its file.
     pub handle: ObjHandle,
-    /// The stored type as an HDF5 datatype.
-    pub hdf5_type: crate::h5::OwnedId,
+    /// The stored type in HDF5's binary description (`H5Tencode`).
+    pub encoded: Vec<u8>,
+}
+
+impl DatasetObject {
+    /// The stored type as a new HDF5 datatype (the REST binary layout), built for each use: a
+    /// datatype id held open by the connector would count as one the application holds
+    /// (`H5Fget_obj_count` over all files counts every datatype id).
+    pub fn file_type(&self) -> Result<crate::h5::OwnedId, VolError> {
+        Ok(crate::h5::types::to_hdf5(&self.datatype)?)
+    }
 }
 
 /// Everything restvol hands HDF5 as a VOL object.

@@ -161,8 +161,9 @@ fn fill_info(
     out.token = sys::H5O_token_t { __data: token_for(id) };
     out.type_ = object_type(id);
     out.rc = 1;
-    if fields & (sys::H5O_INFO_TIME | sys::H5O_INFO_NUM_ATTRS) != 0 {
+    if fields & (sys::H5O_INFO_BASIC | sys::H5O_INFO_TIME | sys::H5O_INFO_NUM_ATTRS) != 0 {
         let f = facts(file, id)?;
+        out.rc = f.ref_count;
         out.num_attrs = f.num_attrs;
         out.btime = f.created as _;
         out.ctime = f.modified as _;
@@ -189,7 +190,7 @@ unsafe extern "C" fn get(
             sys::H5VL_OBJECT_GET_FILE => {
                 let opened = VolObject::File(FileObject {
                     file: file.clone(),
-                    fcpl: OwnedPlist::create(PlistClass::FileCreate)?,
+                    fcpl: super::file::stored_fcpl(file)?,
                     fapl: OwnedPlist::create(PlistClass::FileAccess)?,
                 });
                 // SAFETY: the union holds get_file; `file` is an out-pointer.
@@ -255,7 +256,12 @@ unsafe extern "C" fn specific(
                 // SAFETY: the union holds `lookup`; `token_ptr` is an out-pointer.
                 unsafe { write_out(args.args.lookup.token_ptr, "token_ptr", token) }?;
             }
-            sys::H5VL_OBJECT_CHANGE_REF_COUNT => {}
+            sys::H5VL_OBJECT_CHANGE_REF_COUNT => {
+                let id = target_of(parent, &loc)?;
+                // SAFETY: the union holds `change_rc` for this op.
+                let delta = unsafe { args.args.change_rc.delta };
+                crate::vol::object::change_ref_count(file, &id, i64::from(delta))?;
+            }
             sys::H5VL_OBJECT_FLUSH | sys::H5VL_OBJECT_REFRESH => file.flush()?,
             sys::H5VL_OBJECT_VISIT => {
                 // SAFETY: the union holds `visit` for this op.

@@ -56,11 +56,11 @@ pub(super) fn open_ids(file: &Arc<OpenFile>, types: u32) -> Result<Vec<sys::hid_
             continue;
         }
         for id in ids_of_type(kind)? {
-            if !is_restvol(id) {
+            // Transient datatypes are not objects of any file (and have no connector to ask).
+            if kind == sys::H5I_DATATYPE && !super::h5type::committed(id)? {
                 continue;
             }
-            // Transient datatypes are not objects of any file.
-            if kind == sys::H5I_DATATYPE && !super::h5type::committed(id)? {
+            if !is_restvol(id) {
                 continue;
             }
             // SAFETY: plain id argument; for an id of restvol's connector HDF5 returns the

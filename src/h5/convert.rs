@@ -178,7 +178,8 @@ pub fn vlen_from_memory(
 /// parts, including compounds and arrays holding them) into `count` elements of the
 /// application's memory type `mem_type`. The variable-length memory in the result is new,
 /// HDF5-allocated, and belongs to the application. `background` holds `count` elements of
-/// `mem_type` for compound field subsets.
+/// `mem_type` for compound field subsets. The memory comes from the allocator the transfer
+/// plist `dxpl` names (`H5Pset_vlen_mem_manager`; `H5Dvlen_get_buf_size` counts through it).
 ///
 /// # Errors
 /// [`super::H5Error::Hdf5`] for a malformed stream, an unsupported nesting (vlen of vlen) or a
@@ -189,10 +190,11 @@ pub fn variable_to_memory(
     count: usize,
     stream: &[u8],
     background: Option<&[u8]>,
+    dxpl: hid_t,
 ) -> H5Result<Vec<u8>> {
     let rest_type = types::to_hdf5(rest)?;
     let image = VlenImage::from_stream(rest_type.id(), count, stream)?;
-    Ok(image.convert_to(mem_type, background)?)
+    Ok(image.convert_to(mem_type, background, dxpl)?)
 }
 
 #[cfg(test)]
@@ -322,9 +324,9 @@ mod tests {
             {"name": "n", "type": "H5T_STD_U16LE"}]}));
         let mut stream = vec![5u8];
         stream.extend(pack_vlen(&[b"five"]).unwrap());
-        let out = variable_to_memory(&rest, only_n.id(), 1, &stream, None).unwrap();
+        let out = variable_to_memory(&rest, only_n.id(), 1, &stream, None, 0).unwrap();
         assert_eq!(out, 5u16.to_le_bytes());
-        assert!(variable_to_memory(&rest, only_n.id(), 2, &stream, None).is_err());
+        assert!(variable_to_memory(&rest, only_n.id(), 2, &stream, None, 0).is_err());
     }
 
     #[test]

@@ -41,6 +41,11 @@ const FILTERS: &[(&str, u32, &str)] = &[
     ("H5Z_FILTER_ZSTD", 32015, "zstd"),
 ];
 
+/// The `creationProperties` key holding every filter's client data values, written when the
+/// normalized `filters` list cannot carry them (e.g. three values for lz4, which HSDS knows by
+/// its `level` alone).
+const FILTER_PARAMETERS: &str = "filterParameters";
+
 /// Deflate level HSDS assumes when none is given.
 const DEFAULT_GZIP_LEVEL: u32 = 4;
 /// Scale-offset scale types (`H5Z_SO_scale_type_t`) by value.
@@ -85,9 +90,19 @@ pub fn dataset_creation_properties(dcpl: hid_t, datatype: &Datatype) -> H5Result
         other => return Err(unsupported(format!("dataset layout {other}"))),
     };
     props.insert("layout".into(), layout);
-    let filters = (0..h5plist::filter_count(dcpl)?)
-        .map(|index| h5plist::filter(dcpl, index).map(|info| filter_json(&info)))
+    let infos = (0..h5plist::filter_count(dcpl)?)
+        .map(|index| h5plist::filter(dcpl, index))
         .collect::<Result<Vec<_>, _>>()?;
+    let filters: Vec<Value> = infos.iter().map(filter_json).collect();
+    // HSDS keeps only named options for the filters it knows (a deflate level, …); when the
+    // client data values say more than those, keep them all beside the list.
+    let lossy = infos.iter().zip(&filters).any(|(info, json)| {
+        filter_from_json(json).map_or(true, |(_, rebuilt)| rebuilt != info.cd_values)
+    });
+    if lossy {
+        let all: Vec<Value> = infos.iter().map(|info| json!(info.cd_values)).collect();
+        props.insert(FILTER_PARAMETERS.into(), Value::Array(all));
+    }
     if !filters.is_empty() {
         props.insert("filters".into(), Value::Array(filters));
     }
@@ -168,13 +183,25 @@ pub fn dataset_plist(
         other => return Err(invalid(format!("creationProperties must be an object, got {other}"))),
     };
     let plist = OwnedId::plist(h5plist::create(PlistClass::DatasetCreate)?);
-    apply_layout(plist.id(), props.get("layout"), server_layout)?;
+    // restvol's service stores every dataset chunked and keeps a contiguous or compact request
+    // under `requestedLayout`; HSDS keeps the request itself under `layout`.
+    let layout = props.get("requestedLayout").or_else(|| props.get("layout"));
+    apply_layout(plist.id(), layout, server_layout)?;
     if let Some(filters) = props.get("filters") {
         let filters = filters
             .as_array()
             .ok_or_else(|| invalid("creationProperties filters must be a list"))?;
-        for filter in filters {
-            let (id, cd_values) = filter_from_json(filter)?;
+        let raw = props.get(FILTER_PARAMETERS).and_then(Value::as_array);
+        let raw = raw.filter(|raw| raw.len() == filters.len());
+        for (index, filter) in filters.iter().enumerate() {
+            let (id, mut cd_values) = filter_from_json(filter)?;
+            if let Some(values) = raw.and_then(|raw| raw[index].as_array()) {
+                cd_values = values
+                    .iter()
+                    .map(|v| v.as_u64().and_then(|v| u32::try_from(v).ok()))
+                    .collect::<Option<Vec<u32>>>()
+                    .ok_or_else(|| invalid("filterParameters must be unsigned 32-bit integers"))?;
+            }
             if id == 0 {
                 continue;
             }
@@ -343,19 +370,90 @@ pub fn group_creation_properties(gcpl: hid_t) -> H5Result<Value> {
 /// [`super::H5Error::Hdf5`] when a libhdf5 call fails.
 pub fn group_plist(creation_props: &Value) -> H5Result<OwnedId> {
     let plist = OwnedId::plist(h5plist::create(PlistClass::GroupCreate)?);
+    apply_group_properties(plist.id(), creation_props)?;
+    Ok(plist)
+}
+
+/// Sets the link and attribute creation order flags `creation_props` names on `plist` (a
+/// group or file creation plist).
+fn apply_group_properties(plist: hid_t, creation_props: &Value) -> H5Result<()> {
     let both = h5plist::H5P_CRT_ORDER_TRACKED | h5plist::H5P_CRT_ORDER_INDEXED;
     if let Value::Object(props) = creation_props {
         if create_order_flag(props) {
-            h5plist::set_link_creation_order(plist.id(), both)?;
-            h5plist::set_attr_creation_order(plist.id(), both)?;
+            h5plist::set_link_creation_order(plist, both)?;
+            h5plist::set_attr_creation_order(plist, both)?;
         }
         match props.get("linkCreationOrder").and_then(Value::as_str) {
-            Some("H5P_CRT_ORDER_INDEXED") => h5plist::set_link_creation_order(plist.id(), both)?,
+            Some("H5P_CRT_ORDER_INDEXED") => h5plist::set_link_creation_order(plist, both)?,
             Some("H5P_CRT_ORDER_TRACKED") => {
-                h5plist::set_link_creation_order(plist.id(), h5plist::H5P_CRT_ORDER_TRACKED)?;
+                h5plist::set_link_creation_order(plist, h5plist::H5P_CRT_ORDER_TRACKED)?;
             }
             _ => {}
         }
+    }
+    Ok(())
+}
+
+/// The root group's `creationProperties` key holding the file creation plist's file-format
+/// settings (`userblock`, `sizes`, `symK`, `istoreK`) when any differs from HDF5's default.
+/// HSDS keeps a domain's root group creation properties as given and ignores this key.
+pub const FILE_FORMAT: &str = "fileFormat";
+
+/// Reads file creation plist `fcpl` as the root group's `creationProperties`: the group
+/// settings (link and attribute creation order) as [`group_creation_properties`], plus the
+/// file-format settings under [`FILE_FORMAT`] when they are not HDF5's defaults.
+///
+/// # Errors
+/// [`super::H5Error::Hdf5`] when a libhdf5 call fails.
+pub fn file_creation_properties(fcpl: hid_t) -> H5Result<Value> {
+    let mut props = group_creation_properties(fcpl)?;
+    let format = h5plist::file_format(fcpl)?;
+    let default = OwnedId::plist(h5plist::create(PlistClass::FileCreate)?);
+    if format != h5plist::file_format(default.id())? {
+        props[FILE_FORMAT] = json!({
+            "userblock": format.userblock,
+            "sizes": [format.sizes.0, format.sizes.1],
+            "symK": [format.sym_k.0, format.sym_k.1],
+            "istoreK": format.istore_k,
+        });
+    }
+    Ok(props)
+}
+
+/// Builds a file creation plist from the root group's `creationProperties` (see
+/// [`file_creation_properties`]); missing settings keep HDF5's defaults.
+///
+/// # Errors
+/// [`super::H5Error::Invalid`] for malformed settings; [`super::H5Error::Hdf5`] when a libhdf5
+/// call fails or refuses a value.
+pub fn file_plist(root_props: &Value) -> H5Result<OwnedId> {
+    let plist = OwnedId::plist(h5plist::create(PlistClass::FileCreate)?);
+    apply_group_properties(plist.id(), root_props)?;
+    if let Some(stored) = root_props.get(FILE_FORMAT) {
+        let mut format = h5plist::file_format(plist.id())?;
+        let number = |value: &Value| value.as_u64().ok_or_else(|| invalid("fileFormat values"));
+        let pair = |key: &str| -> H5Result<Option<(u64, u64)>> {
+            match stored.get(key).and_then(Value::as_array).map(Vec::as_slice) {
+                None => Ok(None),
+                Some([a, b]) => Ok(Some((number(a)?, number(b)?))),
+                Some(_) => Err(invalid(format!("fileFormat {key} must be a pair"))),
+            }
+        };
+        let small = |n: u64| u32::try_from(n).map_err(|_| invalid("fileFormat value too large"));
+        let size = |n: u64| usize::try_from(n).map_err(|_| invalid("fileFormat value too large"));
+        if let Some(userblock) = stored.get("userblock") {
+            format.userblock = number(userblock)?;
+        }
+        if let Some((addr, len)) = pair("sizes")? {
+            format.sizes = (size(addr)?, size(len)?);
+        }
+        if let Some((ik, lk)) = pair("symK")? {
+            format.sym_k = (small(ik)?, small(lk)?);
+        }
+        if let Some(istore) = stored.get("istoreK") {
+            format.istore_k = small(number(istore)?)?;
+        }
+        h5plist::set_file_format(plist.id(), &format)?;
     }
     Ok(plist)
 }
@@ -410,6 +508,23 @@ mod tests {
         assert_eq!(again["layout"], props["layout"]);
         assert_eq!(again["filters"].as_array().unwrap()[..3], filters[..3]);
         assert_eq!(again["filters"][3]["parameters"], json!([7, 8]));
+        // zstd's level is no option HSDS names: every filter's values are kept beside the list.
+        assert_eq!(props[FILTER_PARAMETERS], json!([[], [6], [3], [7, 8]]));
+        assert_eq!(h5plist::filter(rebuilt.id(), 2).unwrap().cd_values, vec![3]);
+        let plain = OwnedId::plist(h5plist::create(PlistClass::DatasetCreate).unwrap());
+        h5plist::set_chunk(plain.id(), &[4]).unwrap();
+        h5plist::set_filter(plain.id(), 1, 0, &[6]).unwrap();
+        let plain_props = dataset_creation_properties(plain.id(), &int32()).unwrap();
+        assert!(plain_props.get(FILTER_PARAMETERS).is_none(), "deflate round-trips by its level");
+
+        // A known filter with more client data values than HSDS names keeps them all.
+        let lz4 = OwnedId::plist(h5plist::create(PlistClass::DatasetCreate).unwrap());
+        h5plist::set_chunk(lz4.id(), &[4]).unwrap();
+        h5plist::set_filter(lz4.id(), 32004, 0, &[1, 2, 3]).unwrap();
+        let lz4_props = dataset_creation_properties(lz4.id(), &int32()).unwrap();
+        assert_eq!(lz4_props[FILTER_PARAMETERS], json!([[1, 2, 3]]));
+        let lz4_rebuilt = dataset_plist(&lz4_props, &int32(), None).unwrap();
+        assert_eq!(h5plist::filter(lz4_rebuilt.id(), 0).unwrap().cd_values, vec![1, 2, 3]);
         for key in ["fillValue", "fillValue_encoding", "allocTime", "fillTime", "CreateOrder"] {
             assert_eq!(again[key], props[key], "{key}");
         }
@@ -453,6 +568,35 @@ mod tests {
             dataset_plist(&json!({"layout": {"class": "H5D_COMPACT"}}), &int32(), None).unwrap();
         let back = dataset_creation_properties(compact.id(), &int32()).unwrap();
         assert_eq!(back["layout"], json!({"class": "H5D_COMPACT"}));
+        // Stored chunked by restvol's service, asked for contiguous: reported contiguous.
+        let stored = json!({"layout": {"class": "H5D_CHUNKED", "dims": [8]},
+                            "requestedLayout": {"class": "H5D_CONTIGUOUS"}});
+        let contiguous = dataset_plist(&stored, &int32(), None).unwrap();
+        let back = dataset_creation_properties(contiguous.id(), &int32()).unwrap();
+        assert_eq!(back["layout"], json!({"class": "H5D_CONTIGUOUS"}));
+    }
+
+    #[test]
+    fn file_format_settings_round_trip() {
+        let _hdf5 = hdf5_test_lock();
+        let plain = OwnedId::plist(h5plist::create(PlistClass::FileCreate).unwrap());
+        assert_eq!(file_creation_properties(plain.id()).unwrap(), json!({}));
+        let fcpl = OwnedId::plist(h5plist::create(PlistClass::FileCreate).unwrap());
+        let mut format = h5plist::file_format(fcpl.id()).unwrap();
+        format.userblock = 65536;
+        format.sym_k = (32, 8);
+        h5plist::set_file_format(fcpl.id(), &format).unwrap();
+        h5plist::set_link_creation_order(fcpl.id(), h5plist::H5P_CRT_ORDER_TRACKED).unwrap();
+        let props = file_creation_properties(fcpl.id()).unwrap();
+        assert_eq!(props[FILE_FORMAT]["userblock"], json!(65536));
+        assert_eq!(props["linkCreationOrder"], json!("H5P_CRT_ORDER_TRACKED"));
+        let rebuilt = file_plist(&props).unwrap();
+        assert_eq!(h5plist::file_format(rebuilt.id()).unwrap(), format);
+        assert_eq!(
+            h5plist::link_creation_order(rebuilt.id()).unwrap(),
+            h5plist::H5P_CRT_ORDER_TRACKED
+        );
+        assert!(file_plist(&json!({FILE_FORMAT: {"sizes": [8]}})).is_err());
     }
 
     #[test]

@@ -208,6 +208,9 @@ fn build_target(
     }
 }
 
+/// The stored and returned key of a link's creation order value.
+pub const CREATION_ORDER: &str = "creationOrder";
+
 /// A link as stored in its parent group.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Link {
@@ -215,6 +218,9 @@ pub struct Link {
     pub target: LinkTarget,
     /// Creation time, epoch seconds.
     pub created: f64,
+    /// The link's creation order value in its group (HDF5's `corder`), stored as
+    /// `creationOrder` by restvol's service; `None` for links written without one (HSDS).
+    pub creation_order: Option<u64>,
 }
 
 impl Link {
@@ -226,7 +232,7 @@ impl Link {
         let map = body
             .as_object()
             .ok_or_else(|| link_error(format!("link body must be an object, got {body}")))?;
-        Ok(Link { target: LinkTarget::from_object(map)?, created })
+        Ok(Link { target: LinkTarget::from_object(map)?, created, creation_order: None })
     }
 
     /// Reads the stored form; a missing `created` reads as 0.
@@ -240,7 +246,9 @@ impl Link {
                 link_error(format!("link 'created' must be a number, got {created}"))
             })?,
         };
-        Link::from_request(value, created)
+        let mut link = Link::from_request(value, created)?;
+        link.creation_order = value.get(CREATION_ORDER).and_then(Value::as_u64);
+        Ok(link)
     }
 
     /// The stored form (external domain under `h5domain`).
@@ -248,6 +256,9 @@ impl Link {
         let mut object = Map::new();
         self.target.insert_into(&mut object, "h5domain");
         object.insert("created".into(), json!(self.created));
+        if let Some(order) = self.creation_order {
+            object.insert(CREATION_ORDER.into(), json!(order));
+        }
         Value::Object(object)
     }
 
@@ -261,6 +272,9 @@ impl Link {
             object.insert("collection".into(), json!(id.class().collection()));
         }
         object.insert("created".into(), json!(self.created));
+        if let Some(order) = self.creation_order {
+            object.insert(CREATION_ORDER.into(), json!(order));
+        }
         Value::Object(object)
     }
 
@@ -364,6 +378,11 @@ mod tests {
         let no_created =
             Link::from_json(&json!({"class": "H5L_TYPE_SOFT", "h5path": "/p"})).unwrap();
         assert_eq!(no_created.created, 0.0);
+        assert_eq!(no_created.creation_order, None);
+        let ordered = Link::from_json(&json!({"h5path": "/p", "creationOrder": 4})).unwrap();
+        assert_eq!(ordered.creation_order, Some(4));
+        assert_eq!(ordered.to_json()["creationOrder"], json!(4));
+        assert_eq!(ordered.to_response_json("p")["creationOrder"], json!(4));
         let bad_created = Link::from_json(&json!({"h5path": "/p", "created": "now"})).unwrap_err();
         assert!(bad_created.to_string().contains("'created' must be a number"));
     }

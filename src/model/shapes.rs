@@ -267,12 +267,11 @@ impl Shape {
     /// [`ModelError::InvalidShape`] (400) if the shape is not extensible or the rank differs;
     /// [`ModelError::Conflict`] (409) if a new dim exceeds its maxdim.
     pub fn resized(&self, new_dims: &[u64]) -> ModelResult<Shape> {
+        // As HSDS 1.0.2: any dataset with maxdims may change its extent within them (shrinking
+        // included, also when dims already equal maxdims); one without maxdims may not.
         let Shape::Simple { dims, maxdims: Some(maxdims) } = self else {
             return Err(shape_error("the dataset is not extensible"));
         };
-        if !self.is_extensible() {
-            return Err(shape_error("the dataset is not extensible"));
-        }
         if new_dims.len() != dims.len() {
             return Err(shape_error(format!(
                 "new shape has {} dimensions but the dataset has {}",
@@ -520,7 +519,8 @@ mod tests {
         let fixed = Shape::simple(vec![4]).unwrap();
         assert_eq!(fixed.resized(&[5]).unwrap_err().http_status(), 400);
         let at_max = request(Some(json!([4])), Some(json!([4]))).unwrap();
-        assert!(at_max.resized(&[3]).unwrap_err().to_string().contains("not extensible"));
+        assert_eq!(at_max.resized(&[3]).unwrap().dims(), &[3]);
+        assert_eq!(at_max.resized(&[5]).unwrap_err().http_status(), 409);
         assert!(Shape::Scalar.extended(0, 1).is_err());
     }
 }

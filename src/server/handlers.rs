@@ -47,6 +47,7 @@ pub async fn dispatch(sn: &ServiceNode, req: &ApiRequest, route: Route) -> ApiRe
         (Route::Collection(class), Method::Get) => objects::list(&ctx, class).await,
         (Route::Object(class, id), Method::Get) => objects::get(&ctx, class, &id).await,
         (Route::Object(class, id), Method::Delete) => objects::delete(&ctx, class, &id).await,
+        (Route::Object(class, id), Method::Put) => objects::put_refcount(&ctx, class, &id).await,
         (Route::Links(id), Method::Get) => links::get_all(&ctx, &id).await,
         (Route::Links(id), Method::Put) => links::put_many(&ctx, &id).await,
         (Route::Links(id), Method::Post) => links::post_many(&ctx, &id).await,

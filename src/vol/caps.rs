@@ -47,6 +47,14 @@ pub const EXTERNAL_LINKS: u64 = 0x2000_0000;
 pub const ITERATE: u64 = 0x0100_0000;
 /// Soft links.
 pub const SOFT_LINKS: u64 = 0x8000_0000;
+/// User-defined links (`H5Lcreate_ud`): the external link class, the one HDF5 ships.
+pub const UD_LINKS: u64 = 0x0001_0000_0000;
+/// Object times are tracked (`H5Pset_obj_track_times`; `created`/`lastModified`).
+pub const TRACK_TIMES: u64 = 0x0002_0000_0000;
+/// A filter pipeline (`creationProperties.filters`).
+pub const FILTERS: u64 = 0x0008_0000_0000;
+/// Fill values may be set (`creationProperties.fillValue`).
+pub const FILL_VALUES: u64 = 0x0010_0000_0000;
 
 /// The flags restvol advertises today.
 pub const ADVERTISED: u64 = FILE_BASIC
@@ -69,4 +77,8 @@ pub const ADVERTISED: u64 = FILE_BASIC
     | OBJECT_MORE
     | STORED_DATATYPES
     | CREATION_ORDER
-    | BY_IDX;
+    | BY_IDX
+    | UD_LINKS
+    | TRACK_TIMES
+    | FILTERS
+    | FILL_VALUES;

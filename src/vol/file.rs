@@ -33,8 +33,14 @@ pub struct OpenFile {
 
 impl OpenFile {
     /// `H5Fcreate`: makes the domain (replacing it with `H5F_ACC_TRUNC`, failing if it exists
-    /// with `H5F_ACC_EXCL`, the default).
-    pub fn create(settings: &Settings, name: &str, flags: u32) -> Result<Arc<OpenFile>, VolError> {
+    /// with `H5F_ACC_EXCL`, the default). `root_props` become the root group's
+    /// `creationProperties` (the file creation plist's settings) unless empty.
+    pub fn create(
+        settings: &Settings,
+        name: &str,
+        flags: u32,
+        root_props: &Value,
+    ) -> Result<Arc<OpenFile>, VolError> {
         let domain = domain_for_file_name(name)?;
         let session = Session::for_settings(settings)?;
         if flags & ACC_TRUNC != 0 {
@@ -44,7 +50,12 @@ impl OpenFile {
                 Err(err) => return Err(err),
             }
         }
-        let reply = session.send(Request::put("/").domain(domain.clone()))?;
+        let mut request = Request::put("/").domain(domain.clone());
+        if root_props.as_object().is_some_and(|props| !props.is_empty()) {
+            request =
+                request.json(serde_json::json!({"group": {"creationProperties": root_props}}));
+        }
+        let reply = session.send(request)?;
         let root = root_of(&reply.json::<Value>()?, &domain)?;
         Ok(Arc::new(OpenFile::new(session, name, domain, root, true)))
     }

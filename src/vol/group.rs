@@ -61,5 +61,7 @@ pub fn open(file: &Arc<OpenFile>, anchor: &ObjId, path: &str) -> Result<ObjHandl
 pub fn info(file: &OpenFile, id: &ObjId) -> Result<GroupInfo, VolError> {
     let json = get_object(file, id)?;
     let nlinks = json.get("linkCount").and_then(Value::as_u64).unwrap_or(0);
-    Ok(GroupInfo { nlinks, max_corder: nlinks as i64 })
+    // restvol's service keeps the group's next creation order value; HSDS does not.
+    let max_corder = json.get("maxLinkCreationOrder").and_then(Value::as_u64).unwrap_or(nlinks);
+    Ok(GroupInfo { nlinks, max_corder: max_corder as i64 })
 }

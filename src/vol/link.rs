@@ -34,8 +34,12 @@ pub struct LinkInfo {
     pub target: LinkTarget,
     /// Creation time, seconds since the epoch.
     pub created: f64,
-    /// Position in the group's creation order (0 when unknown).
+    /// The link's creation order value: the one the service stored (`creationOrder`), else
+    /// its position in the group's creation order when listed (0 when unknown).
     pub corder: i64,
+    /// Whether `corder` is known: stored by the service, or the link's position when listed
+    /// from a service that stores none (HDF5's `corder_valid`).
+    pub corder_known: bool,
 }
 
 impl LinkInfo {
@@ -56,7 +60,14 @@ impl LinkInfo {
             }
         };
         let created = json.get("created").and_then(Value::as_f64).unwrap_or(0.0);
-        Ok(LinkInfo { name, target, created, corder: 0 })
+        let stored = json.get("creationOrder").and_then(Value::as_i64);
+        Ok(LinkInfo {
+            name,
+            target,
+            created,
+            corder: stored.unwrap_or(0),
+            corder_known: stored.is_some(),
+        })
     }
 
     fn body(&self) -> Value {
@@ -123,7 +134,8 @@ pub fn create(
 ) -> Result<(), VolError> {
     file.check_writable("link create")?;
     let (group, name) = parent_and_name(file, anchor, path)?;
-    let link = LinkInfo { name: name.clone(), target, created: 0.0, corder: 0 };
+    let link =
+        LinkInfo { name: name.clone(), target, created: 0.0, corder: 0, corder_known: false };
     // Long names go in the body of the bulk form, so no URL grows past a server's limit.
     let request = if name.len() > LONG_NAME {
         Request::put(format!("/groups/{}/links", group.as_str()))
@@ -222,9 +234,15 @@ pub fn list(
     let reply = file.send_json(request)?;
     let items = reply.get("links").and_then(Value::as_array).cloned().unwrap_or_default();
     let mut links = items.iter().map(LinkInfo::from_json).collect::<Result<Vec<_>, _>>()?;
-    links.sort_by(|a, b| a.created.total_cmp(&b.created).then_with(|| a.name.cmp(&b.name)));
-    for (position, link) in links.iter_mut().enumerate() {
-        link.corder = position as i64;
+    if links.iter().all(|link| link.corder_known) {
+        links.sort_by_key(|link| link.corder);
+    } else {
+        // Links stored without values (HSDS): their positions in creation time order.
+        links.sort_by(|a, b| a.created.total_cmp(&b.created).then_with(|| a.name.cmp(&b.name)));
+        for (position, link) in links.iter_mut().enumerate() {
+            link.corder = position as i64;
+            link.corder_known = true;
+        }
     }
     if !by_creation_order {
         links.sort_by(|a, b| a.name.cmp(&b.name));

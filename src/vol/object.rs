@@ -107,6 +107,9 @@ pub struct ObjectFacts {
     pub created: f64,
     /// Last modification, seconds since the epoch.
     pub modified: f64,
+    /// HDF5's reference count: the object's link plus the references the service stores
+    /// (`refCount`: `H5Oincr_refcount`, datasets and attributes using a committed datatype).
+    pub ref_count: u32,
 }
 
 /// Attribute count and times of `id`.
@@ -117,7 +120,25 @@ pub fn facts(file: &OpenFile, id: &ObjId) -> Result<ObjectFacts, VolError> {
         num_attrs: json.get("attributeCount").and_then(Value::as_u64).unwrap_or(0),
         created: number("created"),
         modified: number("lastModified"),
+        ref_count: 1 + json
+            .get("refCount")
+            .and_then(Value::as_u64)
+            .and_then(|n| u32::try_from(n).ok())
+            .unwrap_or(0)
+            .min(u32::MAX - 1),
     })
+}
+
+/// `H5Oincr_refcount`/`H5Odecr_refcount` (`change` ±1), and a committed datatype gaining or
+/// losing a user: adds `change` to the reference count the service stores for `id`.
+///
+/// # Errors
+/// [`VolError::Client`] when the service refuses (HSDS has no such request).
+pub fn change_ref_count(file: &OpenFile, id: &ObjId, change: i64) -> Result<(), VolError> {
+    file.check_writable("reference count change")?;
+    let path = format!("/{}/{}", id.class().collection(), id.as_str());
+    file.send(Request::put(path).json(serde_json::json!({ "refCountChange": change })))?;
+    Ok(())
 }
 
 /// The objects `H5Ovisit` reports from `start`: the start itself as `.`, then every object

@@ -48,6 +48,9 @@ def write(folder, name):
         f.attrs["flags"] = np.array([True, False])
         f.attrs["pair"] = np.array((1, 2.5), dtype=dt)
         f.create_group("doomed_group")
+        ordered = f.create_group("ordered", track_order=True)
+        for title in ("zeta", "alpha", "mid"):
+            ordered.create_group(title)
         # h5pyd only sends deletions of items created before its last flush in this session
         f.flush()
         del f.attrs["doomed"]
@@ -63,7 +66,10 @@ def write(folder, name):
 def check(folder, name):
     domain = folder + name
     with h5pyd.File(domain, "r") as f:
-        assert set(f.keys()) == {"g1", "soft", "ext", "ext_dset", "scalar", "table", "ctype"}, list(f.keys())
+        assert set(f.keys()) == {"g1", "soft", "ext", "ext_dset", "scalar", "table", "ctype", "ordered"}, list(f.keys())
+        # a group tracking creation order lists its links in that order (restvol stores each
+        # link's creationOrder; HSDS orders by creation time)
+        assert list(f["ordered"]) == ["zeta", "alpha", "mid"], list(f["ordered"])
         assert "g2" in f["g1"]
         assert "g3" in f["g1/g2"]
         assert f.get("soft", getlink=True).path == "/g1/g2"

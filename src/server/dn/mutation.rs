@@ -3,7 +3,18 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::model::links::CREATION_ORDER;
 use crate::server::error::{ApiError, ApiResult};
+
+/// The object key holding the references HDF5 counts beyond the object's link
+/// (`H5Oincr_refcount`, and each dataset or attribute using a committed datatype); HSDS keeps
+/// none and ignores the key.
+pub const REF_COUNT: &str = "refCount";
+
+/// The group key holding the creation order value its next new link gets (HDF5's
+/// `max_corder`): it only grows while the group has links, and restarts at 0 once the last
+/// link is gone, as in an HDF5 file.
+pub const MAX_LINK_CREATION_ORDER: &str = "maxLinkCreationOrder";
 
 /// A change to one stored object.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -47,6 +58,11 @@ pub enum Mutation {
     SetShape {
         /// The new shape JSON.
         shape: Value,
+    },
+    /// Add `change` to the object's stored reference count (`refCount`, never below 0).
+    ChangeRefCount {
+        /// How much to add (negative to take away).
+        change: i64,
     },
     /// Set one ACL entry of a domain.
     PutAcl {
@@ -94,6 +110,7 @@ fn same_content(a: &Value, b: &Value) -> bool {
         if let Some(map) = value.as_object_mut() {
             map.remove("created");
             map.remove("lastModified");
+            map.remove(CREATION_ORDER);
         }
         value
     };
@@ -131,6 +148,56 @@ fn put_members(
     Ok(outcome)
 }
 
+/// Whether a group tracks link creation order: its `creationProperties` name
+/// `linkCreationOrder` (h5json) or a true `CreateOrder` (h5pyd).
+fn tracks_link_order(group: &Value) -> bool {
+    let Some(props) = group.get("creationProperties") else { return false };
+    let flag = match props.get("CreateOrder") {
+        Some(Value::Bool(flag)) => *flag,
+        Some(Value::Number(n)) => n.as_u64().is_some_and(|n| n != 0),
+        Some(Value::String(text)) => !matches!(text.as_str(), "" | "0" | "false" | "False"),
+        _ => false,
+    };
+    flag || props.get("linkCreationOrder").and_then(Value::as_str).is_some()
+}
+
+/// `links` with creation order values, and the group's next value afterwards when it
+/// changed: a link the group already has keeps its own, each new one takes the group's next
+/// value (in title order). A group without the counter (links written by HSDS) starts after
+/// its highest stored value, or at its link count. A group that does not track creation order
+/// gets none, as in HDF5.
+fn with_creation_order(
+    group: &mut Value,
+    links: &Map<String, Value>,
+) -> ApiResult<(Map<String, Value>, Option<u64>)> {
+    if !tracks_link_order(group) {
+        return Ok((links.clone(), None));
+    }
+    let stored = group.get(MAX_LINK_CREATION_ORDER).and_then(Value::as_u64);
+    let table = member(group, "links")?;
+    let highest = table.values().filter_map(|l| l.get(CREATION_ORDER)?.as_u64()).max();
+    let mut next = stored.unwrap_or_else(|| highest.map_or(table.len() as u64, |h| h + 1));
+    let mut advanced = false;
+    let mut out = links.clone();
+    for (title, link) in out.iter_mut() {
+        let Some(map) = link.as_object_mut() else { continue };
+        map.remove(CREATION_ORDER);
+        match table.get(title) {
+            Some(old) => {
+                if let Some(order) = old.get(CREATION_ORDER) {
+                    map.insert(CREATION_ORDER.into(), order.clone());
+                }
+            }
+            None => {
+                map.insert(CREATION_ORDER.into(), json!(next));
+                next += 1;
+                advanced = true;
+            }
+        }
+    }
+    Ok((out, advanced.then_some(next)))
+}
+
 fn delete_members(
     object: &mut Value,
     key: &str,
@@ -154,9 +221,22 @@ fn delete_members(
 pub fn apply(object: &mut Value, mutation: &Mutation) -> ApiResult<Outcome> {
     let outcome = match mutation {
         Mutation::PutLinks { links, replace } => {
-            put_members(object, "links", "link", links, *replace)?
+            let (ordered, next) = with_creation_order(object, links)?;
+            let outcome = put_members(object, "links", "link", &ordered, *replace)?;
+            if let (Some(next), Some(map)) = (next, object.as_object_mut()) {
+                map.insert(MAX_LINK_CREATION_ORDER.into(), json!(next));
+            }
+            outcome
         }
-        Mutation::DeleteLinks { titles } => delete_members(object, "links", "link", titles)?,
+        Mutation::DeleteLinks { titles } => {
+            let outcome = delete_members(object, "links", "link", titles)?;
+            if member(object, "links")?.is_empty() {
+                if let Some(map) = object.as_object_mut() {
+                    map.insert(MAX_LINK_CREATION_ORDER.into(), json!(0));
+                }
+            }
+            outcome
+        }
         Mutation::PutAttributes { attributes, replace } => {
             put_members(object, "attributes", "attribute", attributes, *replace)?
         }
@@ -187,6 +267,19 @@ pub fn apply(object: &mut Value, mutation: &Mutation) -> ApiResult<Outcome> {
         Mutation::PutAcl { user, acl } => {
             member(object, "acls")?.insert(user.clone(), acl.clone());
             Outcome::Updated
+        }
+        Mutation::ChangeRefCount { change } => {
+            let map = object
+                .as_object_mut()
+                .ok_or_else(|| ApiError::internal("stored object is not a JSON object"))?;
+            let old = map.get(REF_COUNT).and_then(Value::as_i64).unwrap_or(0);
+            let new = old.saturating_add(*change).max(0);
+            map.insert(REF_COUNT.into(), json!(new));
+            if new == old {
+                Outcome::Unchanged
+            } else {
+                Outcome::Updated
+            }
         }
     };
     if outcome != Outcome::Unchanged {
@@ -232,6 +325,56 @@ mod tests {
         );
         assert_eq!(group["links"]["a"]["h5path"], json!("/y"));
         assert!(group.get("lastModified").is_some());
+    }
+
+    #[test]
+    fn links_get_creation_order_values_that_survive_deletes() {
+        let mut group = json!({"id": "g-x", "links": {}, "creationProperties": {"CreateOrder": 1}});
+        let put = |group: &mut Value, title: &str| {
+            let link = links(json!({ title: {"class": "H5L_TYPE_SOFT", "h5path": "/x"} }));
+            apply(group, &Mutation::PutLinks { links: link, replace: false }).unwrap();
+        };
+        for title in ["a", "b", "c"] {
+            put(&mut group, title);
+        }
+        assert_eq!(group["links"]["c"][CREATION_ORDER], json!(2));
+        assert_eq!(group[MAX_LINK_CREATION_ORDER], json!(3));
+        // Repeating an identical link changes nothing.
+        put(&mut group, "a");
+        assert_eq!(group["links"]["a"][CREATION_ORDER], json!(0));
+        assert_eq!(group[MAX_LINK_CREATION_ORDER], json!(3));
+        apply(&mut group, &Mutation::DeleteLinks { titles: vec!["c".into()] }).unwrap();
+        assert_eq!(group[MAX_LINK_CREATION_ORDER], json!(3));
+        put(&mut group, "d");
+        assert_eq!(group["links"]["d"][CREATION_ORDER], json!(3));
+        let all = vec!["a".into(), "b".into(), "d".into()];
+        apply(&mut group, &Mutation::DeleteLinks { titles: all }).unwrap();
+        assert_eq!(group[MAX_LINK_CREATION_ORDER], json!(0));
+        put(&mut group, "e");
+        assert_eq!(group["links"]["e"][CREATION_ORDER], json!(0));
+        // Links written without values (HSDS): new ones continue after the link count.
+        let mut legacy = json!({"links": {"a": {"h5path": "/x"}, "b": {"h5path": "/y"}},
+            "creationProperties": {"linkCreationOrder": "H5P_CRT_ORDER_TRACKED"}});
+        put(&mut legacy, "c");
+        assert_eq!(legacy["links"]["c"][CREATION_ORDER], json!(2));
+        // A group that does not track creation order stores none.
+        let mut plain = json!({"links": {}});
+        put(&mut plain, "a");
+        assert!(plain["links"]["a"].get(CREATION_ORDER).is_none());
+        assert!(plain.get(MAX_LINK_CREATION_ORDER).is_none());
+    }
+
+    #[test]
+    fn reference_counts_add_up_and_stop_at_zero() {
+        let mut object = json!({"id": "g-x"});
+        let change = |object: &mut Value, change| {
+            apply(object, &Mutation::ChangeRefCount { change }).unwrap()
+        };
+        assert_eq!(change(&mut object, 2), Outcome::Updated);
+        assert_eq!(object[REF_COUNT], json!(2));
+        change(&mut object, -5);
+        assert_eq!(object[REF_COUNT], json!(0));
+        assert_eq!(change(&mut object, -1), Outcome::Unchanged);
     }
 
     #[test]

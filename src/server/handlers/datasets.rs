@@ -14,6 +14,10 @@ use crate::server::filters::normalize_filters;
 use crate::server::handlers::objects::resolve_type;
 use crate::server::handlers::values;
 
+/// The `creationProperties` key keeping a contiguous or compact layout request that the service
+/// stores chunked.
+pub const REQUESTED_LAYOUT: &str = "requestedLayout";
+
 /// HDF5's limit for compact datasets.
 const MAX_COMPACT_SIZE: u64 = 65536;
 
@@ -63,6 +67,13 @@ pub async fn fill_new_dataset(
     };
     let layout = server_layout(ctx, &shape, item_size, requested.as_ref())?;
     if let Some(layout) = &layout {
+        // A contiguous or compact request is stored chunked (`creationProperties.layout` is
+        // what HSDS chunks by); the request itself is kept beside it so the application gets
+        // back the layout it asked for. HSDS ignores keys it does not know here.
+        let class = requested.as_ref().and_then(|l| l.get("class")).and_then(Value::as_str);
+        if let Some(wanted @ ("H5D_CONTIGUOUS" | "H5D_COMPACT")) = class {
+            props.insert(REQUESTED_LAYOUT.into(), json!({ "class": wanted }));
+        }
         props.insert("layout".into(), layout.clone());
     }
     object.insert("type".into(), type_json);

@@ -37,7 +37,12 @@ fn listed_links(ctx: &Ctx<'_>, stored: &Value, titles: Option<&[String]>) -> Api
         links.retain(|(title, _)| glob_match(pattern, title));
     }
     if ctx.req.flag("CreateOrder") {
-        links.sort_by(|a, b| a.1.created.total_cmp(&b.1.created).then_with(|| a.0.cmp(&b.0)));
+        // By the stored creation order values when every link has one, else by time.
+        if links.iter().all(|(_, link)| link.creation_order.is_some()) {
+            links.sort_by_key(|(_, link)| link.creation_order);
+        } else {
+            links.sort_by(|a, b| a.1.created.total_cmp(&b.1.created).then_with(|| a.0.cmp(&b.0)));
+        }
     } else {
         links.sort_by(|a, b| a.0.cmp(&b.0));
     }

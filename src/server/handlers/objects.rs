@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 use crate::model::{new_obj_id, Datatype, Link, ObjClass, ObjId};
 use crate::server::api::ApiResponse;
 use crate::server::ctx::{Ctx, OpenDomain};
-use crate::server::dn::mutation::now;
+use crate::server::dn::mutation::{now, REF_COUNT};
 use crate::server::dn::{Mutation, ObjRef};
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::h5path;
@@ -342,7 +342,15 @@ pub async fn object_response(
     let mut out = Map::new();
     let class = id.class();
     let keys: &[&str] = match class {
-        ObjClass::Group => &["id", "root", "created", "lastModified", "creationProperties"],
+        ObjClass::Group => &[
+            "id",
+            "root",
+            "created",
+            "lastModified",
+            "creationProperties",
+            crate::server::dn::mutation::MAX_LINK_CREATION_ORDER,
+            REF_COUNT,
+        ],
         ObjClass::Dataset => &[
             "id",
             "root",
@@ -352,9 +360,10 @@ pub async fn object_response(
             "layout",
             "created",
             "lastModified",
+            REF_COUNT,
         ],
         ObjClass::Datatype => {
-            &["id", "root", "type", "creationProperties", "created", "lastModified"]
+            &["id", "root", "type", "creationProperties", "created", "lastModified", REF_COUNT]
         }
     };
     for key in keys {
@@ -405,6 +414,26 @@ pub async fn get(ctx: &Ctx<'_>, class: ObjClass, id: &str) -> ApiResult<ApiRespo
         datasets::add_verbose(ctx, &id, &mut out).await?;
     }
     Ok(ApiResponse::ok(out))
+}
+
+/// `PUT /{collection}/{id}` with `{"refCountChange": n}`: adds `n` to the object's stored
+/// reference count (`H5Oincr_refcount`/`H5Odecr_refcount`; a restvol extension, HSDS has no
+/// such request) and answers `{"refCount": …}`.
+///
+/// # Errors
+/// 400 without an integer `refCountChange`; 403 without `update`; 404 if missing.
+pub async fn put_refcount(ctx: &Ctx<'_>, class: ObjClass, id: &str) -> ApiResult<ApiResponse> {
+    let open = ctx.open_domain("update").await?;
+    let id = ctx.parse_id(id, Some(class), &open.root)?;
+    let change = ctx
+        .req
+        .json_object()?
+        .get("refCountChange")
+        .and_then(Value::as_i64)
+        .ok_or_else(|| ApiError::bad_request("refCountChange must be an integer"))?;
+    let (_, stored) = ctx.mutate(&id, &Mutation::ChangeRefCount { change }).await?;
+    let count = stored.get(REF_COUNT).cloned().unwrap_or(json!(0));
+    Ok(ApiResponse::ok(json!({ "refCount": count })))
 }
 
 /// `DELETE /{collection}/{id}`.
