@@ -6,12 +6,16 @@
 //! (`hsload`, `hsls -r`, `hsget`) and compared object by object
 //! (`tests/scripts/h5pyd_hsload.py`).
 //!
-//! The server binds 127.0.0.1 on an ephemeral port and is stopped in a Drop guard; the tools
-//! are configured through `HS_*` variables under a temporary `HOME`.
+//! HSDS 1.0.2 reads every value restvol stored (region references included), skipping the two
+//! reads HSDS itself answers wrongly (`H5PYD_PEER=hsds`, see the script).
+//!
+//! restvol binds 127.0.0.1 on an ephemeral port, HSDS a private Unix socket directory; both are
+//! stopped in Drop guards; the tools are configured through `HS_*` variables under a temporary
+//! `HOME`.
 
 mod common;
 
-use common::h5pyd::{python, restvol, run_ok, script, Scratch, FOLDER};
+use common::h5pyd::{hsds, python, restvol, run_ok, script, Scratch, FOLDER};
 
 #[test]
 fn h5pyd_every_type_class_round_trips_and_survives_restart() {
@@ -39,4 +43,24 @@ fn hsload_hsls_hsget_round_trip_matches_the_original() {
     let cmd = python(&server.endpoint, &script("h5pyd_hsload.py"), &[FOLDER, workdir], Some(&work));
     let out = run_ok(cmd, "h5pyd_hsload.py");
     assert!(out.contains("ROUND TRIP OK"), "{out}");
+}
+
+#[test]
+fn hsds_reads_every_type_restvol_stored() {
+    let scratch = Scratch::new("typecompat");
+    let root = scratch.0.join("data");
+    let sockets = scratch.0.join("hs");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::create_dir_all(&sockets).unwrap();
+    let types = script("h5pyd_types.py");
+    let ours = restvol(&root);
+    let cmd = python(&ours.endpoint, &types, &["write", FOLDER, "types.h5"], Some(&scratch.0));
+    run_ok(cmd, "h5pyd_types.py write");
+    ours.stop_at_end_of_stdin();
+
+    let theirs = hsds(&root, &sockets);
+    let mut cmd =
+        python(&theirs.endpoint, &types, &["check", FOLDER, "types.h5"], Some(&scratch.0));
+    cmd.env("H5PYD_PEER", "hsds");
+    run_ok(cmd, "h5pyd_types.py check through HSDS 1.0.2");
 }

@@ -15,8 +15,11 @@ buffer: IndexError before any request).
 
 HSDS 1.0.2 itself refuses or fails (so these are left out too): a point-selection write of
 variable-length strings (500, IndexError in write_point_sel), an opaque attribute (400 "unable
-to decode data").
+to decode data"). With H5PYD_PEER=hsds the two reads HSDS 1.0.2 answers wrongly are skipped: a
+list index on an H5T_ARRAY dataset (500) and a list index combined with a stepped slice on a
+chunked dataset (zeros in the last column).
 """
+import os
 import sys
 import traceback
 
@@ -24,6 +27,7 @@ import numpy as np
 import h5pyd
 
 CASES = []
+HSDS_PEER = os.environ.get("H5PYD_PEER") == "hsds"
 
 
 def case(fn):
@@ -286,7 +290,8 @@ def arrays(f, mode):
         assert d.dtype == dt, d.dtype
         eq(d[...], want, "array")
         eq(d[1:5:2], want[1:5:2], "array step")
-        eq(d[[0, 4]], want[[0, 4]], "array fancy")
+        if not HSDS_PEER:
+            eq(d[[0, 4]], want[[0, 4]], "array fancy")
         eq(f["array/s4x2"][...], swant, "array of strings")
 
 
@@ -358,6 +363,7 @@ def object_references(f, mode):
         eq(f[r][2:5], np.arange(2, 5, dtype="i4"), "attr deref")
 
 
+@case
 def region_references(f, mode):
     rdt = h5pyd.special_dtype(ref=h5pyd.RegionReference)
     if mode == "write":
@@ -399,7 +405,8 @@ def layouts(f, mode):
         assert d.compression == "gzip" and d.compression_opts == 4 and d.shuffle, (
             d.compression, d.compression_opts, d.shuffle)
         eq(d[...], data, "chunked_gzip")
-        eq(d[[2, 17, 49], 5:19:6], data[[2, 17, 49], 5:19:6], "gzip fancy")
+        if not HSDS_PEER:
+            eq(d[[2, 17, 49], 5:19:6], data[[2, 17, 49], 5:19:6], "gzip fancy")
         r = f["layout/resizable"]
         assert r.shape == (7, 5) and r.maxshape == (None, 10), (r.shape, r.maxshape)
         want = np.full((7, 5), -1.0, dtype="f4")
