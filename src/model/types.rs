@@ -365,6 +365,10 @@ impl Datatype {
             Datatype::Vlen(base) => {
                 json!({"class": "H5T_VLEN", "base": base.to_json(), "size": H5T_VARIABLE})
             }
+            // HSDS 1.0.2 keeps the type as given: h5pyd sends no tag for numpy's `V<n>`.
+            Datatype::Opaque { size, tag } if tag.is_empty() => {
+                json!({"class": "H5T_OPAQUE", "size": size})
+            }
             Datatype::Opaque { size, tag } => {
                 json!({"class": "H5T_OPAQUE", "size": size, "tag": tag})
             }
@@ -1090,7 +1094,7 @@ mod tests {
             parse(json!({"class": "H5T_ARRAY", "base": vlen.to_json(), "dims": [2]}));
         assert!(array_of_vlen.is_variable());
         let opaque = parse(json!({"class": "H5T_OPAQUE", "size": 10}));
-        assert_eq!(opaque.to_json(), json!({"class": "H5T_OPAQUE", "size": 10, "tag": ""}));
+        assert_eq!(opaque.to_json(), json!({"class": "H5T_OPAQUE", "size": 10}));
         assert_eq!(opaque.item_size(), Some(10));
         assert_round_trip(&parse(json!({"class": "H5T_OPAQUE", "size": 4, "tag": "jpeg"})));
     }
