@@ -371,6 +371,7 @@ def region_references(f, mode):
         d = f.create_dataset("rrefs/regions", shape=(2,), dtype=rdt)
         d[0] = t.regionref[1:3, 0:5:2]
         d[1] = t.regionref[...]
+        f["rrefs"].attrs.create("rref_attr", t.regionref[2:4, 1:2], dtype=rdt)
     else:
         d = f["rrefs/regions"]
         assert h5pyd.check_ref_dtype(d.dtype) is h5pyd.RegionReference, d.dtype
@@ -379,6 +380,7 @@ def region_references(f, mode):
         want = np.arange(20, dtype="i4").reshape(4, 5)
         eq(t[refs[0]], want[1:3, 0:5:2], "region deref")
         eq(t[refs[1]], want, "region deref all")
+        eq(t[f["rrefs"].attrs["rref_attr"]], want[2:4, 1:2], "region reference attribute")
 
 
 @case
