@@ -163,8 +163,8 @@ pub fn hsds(root: &Path, sockets: &Path) -> Server {
 
 /// A command running the venv's Python on `script` with `args`, configured for `endpoint`
 /// through the environment only (`H5PYD_CONFIG` points nowhere; `HOME` is `home` when given,
-/// so no real `~/.hscfg` is read), bounded by `timeout` seconds (h5pyd retries failed
-/// requests with long backoffs).
+/// so no real `~/.hscfg` is read), bounded by 600 s (h5pyd retries failed requests with long
+/// backoffs).
 pub fn python(endpoint: &str, script: &Path, args: &[&str], home: Option<&Path>) -> Command {
     let mut cmd = Command::new("timeout");
     cmd.arg("600")

@@ -149,26 +149,22 @@ def run(*args):
 
 
 def objects(f):
-    """Every path in the file → its h5py link object (hard links resolved to objects)."""
+    """Every path in the file -> its h5py link object (each group walked once)."""
     out = {}
+    seen = set()
 
-    def visit(name, link):
-        out[name] = link
+    def walk(group, prefix):
+        for name in group:
+            path = prefix + name
+            link = group.get(name, getlink=True)
+            out[path] = link
+            if isinstance(link, h5py.HardLink):
+                obj = group[name]
+                if isinstance(obj, h5py.Group) and obj.id not in seen:
+                    seen.add(obj.id)
+                    walk(obj, path + "/")
 
-    f.visititems_links(visit) if hasattr(f, "visititems_links") else None
-    if not out:
-        def walk(group, prefix):
-            for name in group:
-                path = prefix + name
-                link = group.get(name, getlink=True)
-                out[path] = link
-                if isinstance(link, h5py.HardLink):
-                    obj = group[name]
-                    if isinstance(obj, h5py.Group) and path + "/" not in seen:
-                        seen.add(path + "/")
-                        walk(obj, path + "/")
-        seen = set()
-        walk(f, "")
+    walk(f, "")
     return out
 
 
