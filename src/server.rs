@@ -13,6 +13,7 @@ pub mod chunks;
 pub mod config;
 pub mod ctx;
 pub mod dn;
+pub mod domain_stats;
 pub mod error;
 pub mod event;
 pub mod filters;

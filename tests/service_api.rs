@@ -674,3 +674,58 @@ async fn concurrent_link_writes_through_the_service_keep_every_link() {
     let stored = bucket.get_json(&key).await.unwrap().unwrap();
     assert_eq!(stored["links"].as_object().unwrap().len(), 40);
 }
+
+#[tokio::test]
+async fn domain_verbose_statistics_as_hsds_scans_them() {
+    let svc = service();
+    let root = svc.alice_domain().await;
+    svc.ok(
+        ALICE,
+        Method::Post,
+        &format!("/groups?{D}"),
+        Some(json!({"link": {"id": root, "name": "g"}})),
+    )
+    .await;
+    svc.ok(ALICE, Method::Post, &format!("/datatypes?{D}"), Some(json!({"type": "H5T_STD_I8LE"})))
+        .await;
+    let body = json!({"type": "H5T_STD_I32LE", "shape": [10, 10],
+        "creationProperties": {"layout": {"class": "H5D_CHUNKED", "dims": [5, 5]}},
+        "link": {"id": root, "name": "d"}});
+    let d = svc.ok(ALICE, Method::Post, &format!("/datasets?{D}"), Some(body)).await;
+    let did = d["id"].as_str().unwrap().to_string();
+    // three of the four chunks written
+    let value = json!([[1, 2, 3, 4, 5, 6], [7, 8, 9, 10, 11, 12]]);
+    svc.ok(
+        ALICE,
+        Method::Put,
+        &format!("/datasets/{did}/value?{D}&select=[0:2,0:6]"),
+        Some(json!({"value": value})),
+    )
+    .await;
+    svc.ok(
+        ALICE,
+        Method::Put,
+        &format!("/datasets/{did}/value?{D}&select=[9:10,9:10]"),
+        Some(json!({"value": [[1]]})),
+    )
+    .await;
+    let plain = svc.ok(ALICE, Method::Get, &format!("/?{D}"), None).await;
+    assert!(plain.get("num_objects").is_none());
+    let v = svc.ok(ALICE, Method::Get, &format!("/?{D}&verbose=1"), None).await;
+    assert_eq!(v["num_groups"], 2, "{v}");
+    assert_eq!(v["num_datasets"], 1);
+    assert_eq!(v["num_datatypes"], 1);
+    assert_eq!(v["num_chunks"], 3);
+    assert_eq!(v["num_objects"], 7, "groups + datasets + datatypes + chunks");
+    let allocated = v["allocated_bytes"].as_u64().unwrap();
+    assert_eq!(allocated, 3 * 25 * 4, "uncompressed chunks");
+    let metadata = v["metadata_bytes"].as_u64().unwrap();
+    assert!(metadata > 0);
+    assert!(v["total_size"].as_u64().unwrap() > allocated + metadata, "plus the domain JSON");
+    assert_eq!((v["linked_bytes"].clone(), v["num_linked_chunks"].clone()), (json!(0), json!(0)));
+    let info = &v["scan_info"];
+    assert_eq!(info["datasets"][&did]["num_chunks"], 3);
+    assert_eq!(info["datasets"][&did]["logical_bytes"], 400);
+    assert_eq!(info["logical_bytes"], 400);
+    assert!(v["lastModified"].as_f64().unwrap() >= plain["lastModified"].as_f64().unwrap());
+}
