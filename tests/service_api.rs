@@ -729,3 +729,39 @@ async fn domain_verbose_statistics_as_hsds_scans_them() {
     assert_eq!(info["logical_bytes"], 400);
     assert!(v["lastModified"].as_f64().unwrap() >= plain["lastModified"].as_f64().unwrap());
 }
+
+#[tokio::test]
+async fn domain_getobjs_consolidated_metadata() {
+    let svc = service();
+    let root = svc.alice_domain().await;
+    let g = svc
+        .ok(
+            ALICE,
+            Method::Post,
+            &format!("/groups?{D}"),
+            Some(json!({"link": {"id": root, "name": "g"}})),
+        )
+        .await;
+    let gid = g["id"].as_str().unwrap().to_string();
+    let attr = json!({"type": "H5T_STD_I16LE", "shape": [2], "value": [7, 8]});
+    svc.ok(ALICE, Method::Put, &format!("/groups/{gid}/attributes/a?{D}"), Some(attr)).await;
+    let body = json!({"type": "H5T_IEEE_F32LE", "shape": [3], "link": {"id": gid, "name": "d"}});
+    let d = svc.ok(ALICE, Method::Post, &format!("/datasets?{D}"), Some(body)).await;
+    let did = d["id"].as_str().unwrap().to_string();
+    let soft = json!({"h5path": "/g/d"});
+    svc.ok(ALICE, Method::Put, &format!("/groups/{root}/links/s?{D}"), Some(soft)).await;
+
+    let plain = svc.ok(ALICE, Method::Get, &format!("/?{D}"), None).await;
+    assert!(plain.get("domain_objs").is_none());
+    let got = svc.ok(ALICE, Method::Get, &format!("/?{D}&getobjs=1"), None).await;
+    let objs = got["domain_objs"].as_object().unwrap();
+    assert_eq!(objs.len(), 3, "{got}");
+    assert_eq!(objs[&root]["links"]["g"]["id"], gid.as_str());
+    assert_eq!(objs[&root]["links"]["s"]["h5path"], "/g/d");
+    assert_eq!(objs[&gid]["links"]["d"]["id"], did.as_str());
+    assert_eq!(objs[&gid]["attributes"]["a"]["value"], json!([7, 8]));
+    assert_eq!(objs[&did]["type"]["base"], "H5T_IEEE_F32LE");
+    assert_eq!(objs[&did]["shape"]["dims"], json!([3]));
+    assert!(objs[&did].get("creationProperties").is_some());
+    assert!(objs[&did].get("links").is_none());
+}

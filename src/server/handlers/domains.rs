@@ -11,7 +11,7 @@ use crate::server::dn::ObjRef;
 use crate::server::domain_stats::{python_json_len, DomainStats};
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::h5path;
-use crate::server::handlers::{objects, values};
+use crate::server::handlers::{links, objects, values};
 use crate::server::service::{compressors, HSDS_VERSION};
 use crate::storage::keys::domain_prefix;
 
@@ -61,12 +61,43 @@ pub async fn get(ctx: &Ctx<'_>) -> ApiResult<ApiResponse> {
     if ctx.req.flag("verbose") && json.get("root").is_some() {
         add_verbose(ctx, &json, &mut out).await?;
     }
+    if ctx.req.flag("getobjs") {
+        if let Some(root) = json.get("root").and_then(Value::as_str) {
+            let objs = domain_objs(ctx, &ObjId::parse(root)?).await?;
+            if let Some(map) = out.as_object_mut() {
+                map.insert("domain_objs".into(), objs);
+            }
+        }
+    }
     if ctx.req.flag("getdnids") {
         if let Some(map) = out.as_object_mut() {
             map.insert("dn_ids".into(), json!(ctx.sn.dn.node_ids()));
         }
     }
     Ok(ApiResponse::ok(out))
+}
+
+/// `getobjs=1`: HSDS 1.0.2's consolidated metadata (what its scan writes to `.summary.json`),
+/// computed when asked so it is never stale: every object reachable from the root, by id, with
+/// its `type`, `shape`, `creationProperties`, `attributes` (stored form) and `links` (response
+/// form, as `include_links` gives them). Dataset values are left out (HSDS adds them only for
+/// small single-chunk datasets); clients read those as usual.
+async fn domain_objs(ctx: &Ctx<'_>, root: &ObjId) -> ApiResult<Value> {
+    let mut objs = Map::new();
+    for id in h5path::crawl(ctx, root).await? {
+        let stored = ctx.object(&id).await?;
+        let mut entry = Map::new();
+        for key in ["type", "shape", "attributes", "creationProperties"] {
+            if let Some(value) = stored.get(key) {
+                entry.insert(key.into(), value.clone());
+            }
+        }
+        if id.class() == ObjClass::Group {
+            entry.insert("links".into(), links::links_table_response(&stored));
+        }
+        objs.insert(id.as_str().to_string(), Value::Object(entry));
+    }
+    Ok(Value::Object(objs))
 }
 
 /// `verbose=1`: the domain statistics HSDS 1.0.2 reports (see [`DomainStats`]), from the stored
