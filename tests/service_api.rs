@@ -473,7 +473,7 @@ async fn datasets_and_datatypes() {
     let did = d["id"].as_str().unwrap().to_string();
     let got = svc.ok(ALICE, Method::Get, &format!("/datasets/{did}?{D}"), None).await;
     assert_eq!(got["type"]["id"], tid.as_str());
-    assert_eq!(got["shape"]["maxdims"], json!([0]));
+    assert_eq!(got["shape"]["maxdims"], json!(["H5S_UNLIMITED"])); // HSDS 1.0.2's form
     assert_eq!(got["layout"], json!({"class": "H5D_CHUNKED", "dims": [524288]}));
     assert_eq!(got["creationProperties"]["layout"]["class"], "H5D_CHUNKED");
     // shape: extend, resize, past maxdims
@@ -674,4 +674,95 @@ async fn concurrent_link_writes_through_the_service_keep_every_link() {
     let key = restvol::storage::keys::object_key(&root).unwrap();
     let stored = bucket.get_json(&key).await.unwrap().unwrap();
     assert_eq!(stored["links"].as_object().unwrap().len(), 40);
+}
+
+#[tokio::test]
+async fn domain_verbose_statistics_as_hsds_scans_them() {
+    let svc = service();
+    let root = svc.alice_domain().await;
+    svc.ok(
+        ALICE,
+        Method::Post,
+        &format!("/groups?{D}"),
+        Some(json!({"link": {"id": root, "name": "g"}})),
+    )
+    .await;
+    svc.ok(ALICE, Method::Post, &format!("/datatypes?{D}"), Some(json!({"type": "H5T_STD_I8LE"})))
+        .await;
+    let body = json!({"type": "H5T_STD_I32LE", "shape": [10, 10],
+        "creationProperties": {"layout": {"class": "H5D_CHUNKED", "dims": [5, 5]}},
+        "link": {"id": root, "name": "d"}});
+    let d = svc.ok(ALICE, Method::Post, &format!("/datasets?{D}"), Some(body)).await;
+    let did = d["id"].as_str().unwrap().to_string();
+    // three of the four chunks written
+    let value = json!([[1, 2, 3, 4, 5, 6], [7, 8, 9, 10, 11, 12]]);
+    svc.ok(
+        ALICE,
+        Method::Put,
+        &format!("/datasets/{did}/value?{D}&select=[0:2,0:6]"),
+        Some(json!({"value": value})),
+    )
+    .await;
+    svc.ok(
+        ALICE,
+        Method::Put,
+        &format!("/datasets/{did}/value?{D}&select=[9:10,9:10]"),
+        Some(json!({"value": [[1]]})),
+    )
+    .await;
+    let plain = svc.ok(ALICE, Method::Get, &format!("/?{D}"), None).await;
+    assert!(plain.get("num_objects").is_none());
+    let v = svc.ok(ALICE, Method::Get, &format!("/?{D}&verbose=1"), None).await;
+    assert_eq!(v["num_groups"], 2, "{v}");
+    assert_eq!(v["num_datasets"], 1);
+    assert_eq!(v["num_datatypes"], 1);
+    assert_eq!(v["num_chunks"], 3);
+    assert_eq!(v["num_objects"], 7, "groups + datasets + datatypes + chunks");
+    let allocated = v["allocated_bytes"].as_u64().unwrap();
+    assert_eq!(allocated, 3 * 25 * 4, "uncompressed chunks");
+    let metadata = v["metadata_bytes"].as_u64().unwrap();
+    assert!(metadata > 0);
+    assert!(v["total_size"].as_u64().unwrap() > allocated + metadata, "plus the domain JSON");
+    assert_eq!((v["linked_bytes"].clone(), v["num_linked_chunks"].clone()), (json!(0), json!(0)));
+    let info = &v["scan_info"];
+    assert_eq!(info["datasets"][&did]["num_chunks"], 3);
+    assert_eq!(info["datasets"][&did]["logical_bytes"], 400);
+    assert_eq!(info["logical_bytes"], 400);
+    assert!(v["lastModified"].as_f64().unwrap() >= plain["lastModified"].as_f64().unwrap());
+}
+
+#[tokio::test]
+async fn domain_getobjs_consolidated_metadata() {
+    let svc = service();
+    let root = svc.alice_domain().await;
+    let g = svc
+        .ok(
+            ALICE,
+            Method::Post,
+            &format!("/groups?{D}"),
+            Some(json!({"link": {"id": root, "name": "g"}})),
+        )
+        .await;
+    let gid = g["id"].as_str().unwrap().to_string();
+    let attr = json!({"type": "H5T_STD_I16LE", "shape": [2], "value": [7, 8]});
+    svc.ok(ALICE, Method::Put, &format!("/groups/{gid}/attributes/a?{D}"), Some(attr)).await;
+    let body = json!({"type": "H5T_IEEE_F32LE", "shape": [3], "link": {"id": gid, "name": "d"}});
+    let d = svc.ok(ALICE, Method::Post, &format!("/datasets?{D}"), Some(body)).await;
+    let did = d["id"].as_str().unwrap().to_string();
+    let soft = json!({"h5path": "/g/d"});
+    svc.ok(ALICE, Method::Put, &format!("/groups/{root}/links/s?{D}"), Some(soft)).await;
+
+    let plain = svc.ok(ALICE, Method::Get, &format!("/?{D}"), None).await;
+    assert!(plain.get("domain_objs").is_none());
+    let got = svc.ok(ALICE, Method::Get, &format!("/?{D}&getobjs=1"), None).await;
+    let objs = got["domain_objs"].as_object().unwrap();
+    assert_eq!(objs.len(), 3, "{got}");
+    assert_eq!(objs[&root]["links"]["g"]["id"], gid.as_str());
+    assert_eq!(objs[&root]["links"]["s"]["h5path"], "/g/d");
+    assert_eq!(objs[&gid]["links"]["d"]["id"], did.as_str());
+    assert_eq!(objs[&gid]["attributes"]["a"]["value"], json!([7, 8]));
+    assert_eq!(objs[&did]["type"]["base"], "H5T_IEEE_F32LE");
+    assert_eq!(objs[&did]["shape"]["dims"], json!([3]));
+    assert!(objs[&did].get("creationProperties").is_some());
+    assert!(objs[&did].get("links").is_none());
 }

@@ -88,14 +88,14 @@ mod tests {
     }
 
     #[test]
-    fn unlimited_maxdims_are_zero_in_json() {
+    fn unlimited_maxdims_are_h5s_unlimited_in_json() {
         let _hdf5 = crate::h5::handle::hdf5_test_lock();
         let id = OwnedId::dataspace(
             h5space::create_simple(&[3, 2], Some(&[h5space::UNLIMITED, 2])).unwrap(),
         );
         assert_eq!(
             to_rest(id.id()).unwrap().to_json(),
-            json!({"class": "H5S_SIMPLE", "dims": [3, 2], "maxdims": [0, 2]})
+            json!({"class": "H5S_SIMPLE", "dims": [3, 2], "maxdims": ["H5S_UNLIMITED", 2]})
         );
     }
 }

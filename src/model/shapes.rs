@@ -4,7 +4,9 @@
 //! Request forms of `shape`: an int, a list, `[]` (scalar), `"H5S_SCALAR"`, `"H5S_NULL"`, the
 //! stored object form, or omitted (scalar). `maxdims` is an int or a list with `0` or
 //! `"H5S_UNLIMITED"` for unlimited; each finite maxdim must be ≥ its dim. Stored form:
-//! `{"class":"H5S_SIMPLE","dims":[..],"maxdims":[..]}` with `0` for unlimited.
+//! `{"class":"H5S_SIMPLE","dims":[..],"maxdims":[..]}` with `"H5S_UNLIMITED"` for unlimited, as
+//! HSDS 1.0.2 stores and returns it (older stores, HSDS 0.9.4's among them, have `0`; both are
+//! read).
 
 use std::fmt;
 
@@ -13,7 +15,7 @@ use serde_json::{json, Map, Value};
 
 use super::error::{ModelError, ModelResult};
 
-/// The keyword for an unlimited maxdim in old stored data and in requests.
+/// The keyword for an unlimited maxdim (stored and returned; `0` is read too).
 pub const H5S_UNLIMITED: &str = "H5S_UNLIMITED";
 
 /// The maximum extent of one dimension.
@@ -38,7 +40,7 @@ impl Extent {
     pub fn to_json(self) -> Value {
         match self {
             Extent::Fixed(max) => json!(max),
-            Extent::Unlimited => json!(0),
+            Extent::Unlimited => json!(H5S_UNLIMITED),
         }
     }
 
@@ -403,7 +405,7 @@ mod tests {
         assert!(shape.has_unlimited());
         assert_eq!(
             shape.to_json(),
-            json!({"class": "H5S_SIMPLE", "dims": [4, 8], "maxdims": [0, 8]})
+            json!({"class": "H5S_SIMPLE", "dims": [4, 8], "maxdims": ["H5S_UNLIMITED", 8]})
         );
         let unlimited = request(Some(json!(10)), Some(json!("H5S_UNLIMITED"))).unwrap();
         assert_eq!(unlimited.maxdims(), Some(&[Extent::Unlimited][..]));
@@ -416,7 +418,7 @@ mod tests {
         let stored =
             json!({"class": "H5S_SIMPLE", "dims": [2, 2], "maxdims": ["H5S_UNLIMITED", 0]});
         let old = Shape::from_json(&stored).unwrap();
-        assert_eq!(old.to_json()["maxdims"], json!([0, 0]));
+        assert_eq!(old.to_json()["maxdims"], json!(["H5S_UNLIMITED", "H5S_UNLIMITED"]));
     }
 
     #[test]

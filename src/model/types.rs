@@ -22,7 +22,10 @@ use super::ids::{ObjClass, ObjId};
 
 /// The `length`/`size` keyword of variable-length strings and sequences.
 pub const H5T_VARIABLE: &str = "H5T_VARIABLE";
-/// Item size of object and region references: a null-padded ASCII `"<collection>/<id>"`.
+/// Item size of object references: a null-padded ASCII `"<collection>/<id>"`. Region references
+/// have no fixed size: as in HSDS 1.0.2 (h5json), each is a variable-length byte string (the
+/// referenced dataset's id and a serialized selection), `<int32 LE byte count><bytes>` on the
+/// wire and in chunks, like a vlen element.
 pub const REFERENCE_ITEM_SIZE: u64 = 48;
 
 /// Byte order of a numeric type, the `LE`/`BE` suffix of its base name.
@@ -362,6 +365,10 @@ impl Datatype {
             Datatype::Vlen(base) => {
                 json!({"class": "H5T_VLEN", "base": base.to_json(), "size": H5T_VARIABLE})
             }
+            // HSDS 1.0.2 keeps the type as given: h5pyd sends no tag for numpy's `V<n>`.
+            Datatype::Opaque { size, tag } if tag.is_empty() => {
+                json!({"class": "H5T_OPAQUE", "size": size})
+            }
             Datatype::Opaque { size, tag } => {
                 json!({"class": "H5T_OPAQUE", "size": size, "tag": tag})
             }
@@ -406,16 +413,18 @@ impl Datatype {
                 dims.iter().try_fold(base.item_size()?, |size, dim| size.checked_mul(*dim))
             }
             Datatype::Opaque { size, .. } => Some(*size),
-            Datatype::Reference(_) => Some(REFERENCE_ITEM_SIZE),
+            Datatype::Reference(ReferenceKind::Object) => Some(REFERENCE_ITEM_SIZE),
+            Datatype::Reference(ReferenceKind::Region) => None,
             Datatype::CommittedCopy { datatype, .. } => datatype.item_size(),
         }
     }
 
-    /// Whether the type has a variable-length part (vlen or variable string), at any depth.
+    /// Whether the type has a variable-length part (vlen, variable string or region reference),
+    /// at any depth.
     pub fn is_variable(&self) -> bool {
         match self {
             Datatype::String(string) => string.length == StringLength::Variable,
-            Datatype::Vlen(_) => true,
+            Datatype::Vlen(_) | Datatype::Reference(ReferenceKind::Region) => true,
             Datatype::Compound(fields) => fields.iter().any(|field| field.datatype.is_variable()),
             Datatype::Array { base, .. } => base.is_variable(),
             Datatype::CommittedCopy { datatype, .. } => datatype.is_variable(),
@@ -882,6 +891,10 @@ mod tests {
             json!({"class": "H5T_REFERENCE", "base": "H5T_STD_REF_DSETREG"})
         );
         assert_round_trip(&region);
+        // HSDS 1.0.2: a region reference is a variable-length byte string.
+        assert_eq!(region.item_size(), None);
+        assert!(region.is_variable());
+        assert!(!obj.is_variable());
         assert!(parse_err(json!({"class": "H5T_REFERENCE", "base": "H5T_STD_REF"}))
             .contains("H5T_STD_REF_OBJ or"));
     }
@@ -1081,7 +1094,7 @@ mod tests {
             parse(json!({"class": "H5T_ARRAY", "base": vlen.to_json(), "dims": [2]}));
         assert!(array_of_vlen.is_variable());
         let opaque = parse(json!({"class": "H5T_OPAQUE", "size": 10}));
-        assert_eq!(opaque.to_json(), json!({"class": "H5T_OPAQUE", "size": 10, "tag": ""}));
+        assert_eq!(opaque.to_json(), json!({"class": "H5T_OPAQUE", "size": 10}));
         assert_eq!(opaque.item_size(), Some(10));
         assert_round_trip(&parse(json!({"class": "H5T_OPAQUE", "size": 4, "tag": "jpeg"})));
     }

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod h5pyd;
 pub mod hsds;
 
 use std::path::{Path, PathBuf};

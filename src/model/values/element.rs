@@ -1,5 +1,6 @@
 //! One element of any datatype: JSON → packed bytes and packed bytes → [`ValueTree`], in the
-//! HSDS layout (packed compounds, null-padded fixed strings, 48-byte reference strings, and the
+//! HSDS layout (packed compounds, null-padded fixed strings, 48-byte object reference strings,
+//! region references as variable-length byte strings, and the
 //! `<int32 LE byte count><bytes>` form for variable-length parts at any depth).
 
 use base64::Engine as _;
@@ -12,7 +13,8 @@ use super::tree::ValueTree;
 use super::{value_error, MAX_VLEN_ELEMENT};
 use crate::model::error::ModelResult;
 use crate::model::types::{
-    CompoundField, Datatype, EnumMember, IntegerType, StringLength, StringType, REFERENCE_ITEM_SIZE,
+    CompoundField, Datatype, EnumMember, IntegerType, ReferenceKind, StringLength, StringType,
+    REFERENCE_ITEM_SIZE,
 };
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
@@ -102,7 +104,17 @@ pub(super) fn encode(dt: &Datatype, v: &Value, out: &mut Vec<u8>) -> ModelResult
             };
             put_padded(out, &bytes, size, "opaque value")
         }
-        Datatype::Reference(_) => {
+        Datatype::Reference(ReferenceKind::Region) => match v {
+            // HSDS's JSON form of a bound region reference carries a selection restvol does not
+            // model; bound references travel in binary (as h5pyd sends them).
+            Value::Null => put_vlen(out, &[]),
+            Value::String(s) if s.is_empty() => put_vlen(out, &[]),
+            other => Err(value_error(format!(
+                "region reference values are accepted in binary only \
+                 (application/octet-stream), got {other}"
+            ))),
+        },
+        Datatype::Reference(ReferenceKind::Object) => {
             let text = match v {
                 Value::String(s) => s.as_str(),
                 Value::Null => "",
@@ -250,7 +262,16 @@ pub(super) fn decode(dt: &Datatype, data: &[u8], pos: &mut usize) -> ModelResult
                 B64.encode(b)
             }))
         }
-        Datatype::Reference(_) => {
+        Datatype::Reference(ReferenceKind::Region) => {
+            if take_vlen(data, pos)?.is_empty() {
+                Ok(ValueTree::Null)
+            } else {
+                Err(value_error(
+                    "region reference values are served in binary only (application/octet-stream)",
+                ))
+            }
+        }
+        Datatype::Reference(ReferenceKind::Object) => {
             let b = take(data, pos, REFERENCE_ITEM_SIZE as usize)?;
             Ok(ValueTree::Str(text(strip_nulls(b))))
         }

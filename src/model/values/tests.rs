@@ -175,3 +175,16 @@ fn truncated_and_trailing_binary_are_errors() {
     assert!(bytes_to_json(&v, &[1], b"\x01\0\0\0ab").is_err());
     assert!(bytes_to_json(&v, &[1], b"\xff\xff\xff\xff").is_err());
 }
+
+#[test]
+fn region_references_are_variable_length_bytes() {
+    // HSDS 1.0.2: `<int32 count><bytes>` per element; unbound (null) is count 0.
+    let t = dt(json!({"class": "H5T_REFERENCE", "base": "H5T_STD_REF_DSETREG"}));
+    round_trip(&t, &[2], json!([null, null]), &[0; 8]);
+    assert_eq!(json_to_bytes(&t, &[1], &json!([""])).unwrap(), [0; 4]);
+    assert!(err(&t, &[1], json!([{"id": "x"}])).contains("binary only"));
+    let bound = [&5i32.to_le_bytes()[..], b"HRRF\x01"].concat();
+    let e = bytes_to_json(&t, &[1], &bound).unwrap_err();
+    assert!(e.to_string().contains("binary only"), "{e}");
+    assert!(bytes_to_json(&t, &[1], &bound[..6]).is_err());
+}

@@ -6,7 +6,7 @@
 //! parts is its fixed fields as raw bytes and its vlen parts in the count+bytes form. A stored
 //! vlen chunk, and a binary vlen transfer, is the concatenation of its elements' encodings.
 
-use crate::model::{Datatype, StringLength};
+use crate::model::{Datatype, ReferenceKind, StringLength};
 
 use super::error::ChunkError;
 
@@ -145,6 +145,7 @@ fn truncated() -> ChunkError {
 fn encoded_len(datatype: &Datatype, data: &[u8]) -> Result<usize, ChunkError> {
     match datatype {
         Datatype::Vlen(_)
+        | Datatype::Reference(ReferenceKind::Region)
         | Datatype::String(crate::model::StringType { length: StringLength::Variable, .. }) => {
             let head: [u8; 4] =
                 data.get(..4).and_then(|h| h.try_into().ok()).ok_or_else(truncated)?;
@@ -192,6 +193,7 @@ fn encoded_len(datatype: &Datatype, data: &[u8]) -> Result<usize, ChunkError> {
 pub fn zero_element(datatype: &Datatype) -> Vec<u8> {
     match datatype {
         Datatype::Vlen(_)
+        | Datatype::Reference(ReferenceKind::Region)
         | Datatype::String(crate::model::StringType { length: StringLength::Variable, .. }) => {
             vec![0; 4]
         }

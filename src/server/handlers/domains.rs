@@ -8,10 +8,12 @@ use crate::server::api::ApiResponse;
 use crate::server::ctx::{parent_path, Ctx};
 use crate::server::dn::mutation::now;
 use crate::server::dn::ObjRef;
+use crate::server::domain_stats::{python_json_len, DomainStats};
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::h5path;
-use crate::server::handlers::{objects, values};
+use crate::server::handlers::{links, objects, values};
 use crate::server::service::{compressors, HSDS_VERSION};
+use crate::storage::keys::domain_prefix;
 
 fn hrefs() -> Value {
     json!([])
@@ -59,6 +61,14 @@ pub async fn get(ctx: &Ctx<'_>) -> ApiResult<ApiResponse> {
     if ctx.req.flag("verbose") && json.get("root").is_some() {
         add_verbose(ctx, &json, &mut out).await?;
     }
+    if ctx.req.flag("getobjs") {
+        if let Some(root) = json.get("root").and_then(Value::as_str) {
+            let objs = domain_objs(ctx, &ObjId::parse(root)?).await?;
+            if let Some(map) = out.as_object_mut() {
+                map.insert("domain_objs".into(), objs);
+            }
+        }
+    }
     if ctx.req.flag("getdnids") {
         if let Some(map) = out.as_object_mut() {
             map.insert("dn_ids".into(), json!(ctx.sn.dn.node_ids()));
@@ -67,24 +77,64 @@ pub async fn get(ctx: &Ctx<'_>) -> ApiResult<ApiResponse> {
     Ok(ApiResponse::ok(out))
 }
 
+/// `getobjs=1`: HSDS 1.0.2's consolidated metadata (what its scan writes to `.summary.json`),
+/// computed when asked so it is never stale: every object reachable from the root, by id, with
+/// its `type`, `shape`, `creationProperties`, `attributes` (stored form) and `links` (response
+/// form, as `include_links` gives them). Dataset values are left out (HSDS adds them only for
+/// small single-chunk datasets); clients read those as usual.
+async fn domain_objs(ctx: &Ctx<'_>, root: &ObjId) -> ApiResult<Value> {
+    let mut objs = Map::new();
+    for id in h5path::crawl(ctx, root).await? {
+        let stored = ctx.object(&id).await?;
+        let mut entry = Map::new();
+        for key in ["type", "shape", "attributes", "creationProperties"] {
+            if let Some(value) = stored.get(key) {
+                entry.insert(key.into(), value.clone());
+            }
+        }
+        if id.class() == ObjClass::Group {
+            entry.insert("links".into(), links::links_table_response(&stored));
+        }
+        objs.insert(id.as_str().to_string(), Value::Object(entry));
+    }
+    Ok(Value::Object(objs))
+}
+
+/// `verbose=1`: the domain statistics HSDS 1.0.2 reports (see [`DomainStats`]), from the stored
+/// keys after a flush of the write-back caches.
 async fn add_verbose(ctx: &Ctx<'_>, json: &Value, out: &mut Value) -> ApiResult<()> {
     let root = json.get("root").and_then(Value::as_str).unwrap_or_default();
     let root = ObjId::parse(root)?;
-    let ids = h5path::crawl(ctx, &root).await?;
-    let count = |class| ids.iter().filter(|id| id.class() == class).count();
-    let total = json.to_string().len();
+    ctx.sn.dn.flush().await?;
+    let scan_start = now();
+    let bucket = ctx.sn.storage.bucket(&ctx.bucket)?;
+    let listing = bucket.list_all(&domain_prefix(root.as_str())?).await?;
+    let mut stats = DomainStats::from_listing(&listing);
+    let ids: Vec<String> = stats.datasets.keys().cloned().collect();
+    for id in ids {
+        let Ok(dataset) = ObjId::parse(&id) else { continue };
+        if let Ok(stored) = ctx.object(&dataset).await {
+            stats.set_logical_bytes(&id, &stored);
+        }
+    }
+    let domain_modified = json.get("lastModified").and_then(Value::as_f64).unwrap_or(0.0);
+    let total = python_json_len(json) as u64 + stats.allocated_bytes + stats.metadata_bytes;
     if let Some(map) = out.as_object_mut() {
-        map.insert("num_groups".into(), json!(count(ObjClass::Group)));
-        map.insert("num_datasets".into(), json!(count(ObjClass::Dataset)));
-        map.insert("num_datatypes".into(), json!(count(ObjClass::Datatype)));
-        map.insert("num_objects".into(), json!(ids.len()));
+        map.insert("num_groups".into(), json!(stats.num_groups));
+        map.insert("num_datasets".into(), json!(stats.datasets.len()));
+        map.insert("num_datatypes".into(), json!(stats.num_datatypes));
+        map.insert("num_objects".into(), json!(stats.num_objects()));
         map.insert("total_size".into(), json!(total));
-        map.insert("allocated_bytes".into(), json!(0));
-        map.insert("metadata_bytes".into(), json!(0));
+        map.insert("allocated_bytes".into(), json!(stats.allocated_bytes));
+        map.insert("metadata_bytes".into(), json!(stats.metadata_bytes));
         map.insert("linked_bytes".into(), json!(0));
-        map.insert("num_chunks".into(), json!(0));
+        map.insert("num_chunks".into(), json!(stats.num_chunks));
         map.insert("num_linked_chunks".into(), json!(0));
         map.insert("md5_sum".into(), json!(""));
+        map.insert("scan_info".into(), stats.scan_info(&ctx.bucket, scan_start, now()));
+        if stats.last_modified > domain_modified {
+            map.insert("lastModified".into(), json!(stats.last_modified));
+        }
     }
     Ok(())
 }

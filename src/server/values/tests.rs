@@ -211,3 +211,24 @@ async fn scalar_dataset() {
         ElementBuf::Fixed(vec![42])
     );
 }
+
+#[tokio::test]
+async fn region_references_are_variable_length_byte_strings() {
+    // HSDS 1.0.2 (h5json) sends and stores each region reference as `<int32 count><bytes>`.
+    let (nodes, bucket, dset) = setup(json!({"id": DSET,
+        "type": {"class": "H5T_REFERENCE", "base": "H5T_STD_REF_DSETREG"},
+        "shape": {"class": "H5S_SIMPLE", "dims": [5]},
+        "layout": {"class": "H5D_CHUNKED", "dims": [2]}}));
+    let item = |text: &str| {
+        [&i32::try_from(text.len()).unwrap().to_le_bytes()[..], text.as_bytes()].concat()
+    };
+    let one = item("HRRF\u{1}&\0d-06804dfe-e27f6b1c-4891-b07137-cbb765\0\0\0\0\u{ff}");
+    let two = item("HRRF\u{1}&\0d-06804dfe-e27f6b1c-4891-b07137-cbb765\u{3}\0\0\0HSE\u{ff}");
+    let wire = [one.clone(), two.clone()].concat();
+    let sel = select_param(Some("[1:4:2]"), &dset).unwrap();
+    let items = crate::server::chunks::elements::split_elements(&dset.datatype, &wire, 2).unwrap();
+    write_selection(&nodes, &bucket, &dset, &sel, ElementBuf::Variable(items)).await.unwrap();
+    let all = read_selection(&nodes, &bucket, &dset, &ValueSelection::all(&[5])).await.unwrap();
+    let empty = item("");
+    assert_eq!(all, ElementBuf::Variable(vec![empty.clone(), one, empty.clone(), two, empty]));
+}
