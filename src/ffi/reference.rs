@@ -1,0 +1,265 @@
+//! HDF5 references in dataset and attribute values: the application's `H5R_ref_t` elements
+//! (memory type `H5T_STD_REF`) ⇄ restvol's stored references ([`StoredRef`], 48 bytes each).
+//!
+//! HDF5 hands a connector other than the native one the application's buffer as it is (no
+//! type conversion, so no blob callbacks), so the connector reads and builds `H5R_ref_t`s
+//! itself, through the public `H5R` API: writes take the type, the referenced object's token
+//! (the first 16 bytes of every `H5R_ref_t`, HDF5 1.12+'s layout), the region
+//! (`H5Ropen_region`) and the attribute name (`H5Rget_attr_name`); reads register an id for
+//! the referenced object and call `H5Rcreate_object`/`_region`/`_attr` on it with the name
+//! `"."`. The references read belong to the application (`H5Treclaim`/`H5Rdestroy`).
+//!
+//! The deprecated memory types `hobj_ref_t`/`hdset_reg_ref_t` are refused: HDF5 itself lets
+//! only the native connector create or dereference them.
+
+use std::collections::HashMap;
+use std::ffi::c_char;
+use std::sync::Arc;
+
+use super::hdf5::{c_string, hid_t};
+use super::object::{register_object, release_id};
+use super::{h5space, h5type, sys};
+use crate::h5::selection;
+use crate::model::ObjId;
+use crate::vol::file::OpenFile;
+use crate::vol::reference::{StoredRef, STORED_REF_SIZE};
+use crate::vol::token::{id_for, TOKEN_SIZE};
+use crate::vol::VolError;
+
+/// `H5P_DEFAULT`.
+const DEFAULT_PLIST: hid_t = 0;
+/// Bytes of one `H5R_ref_t`.
+const REF_SIZE: usize = 64;
+const _: () = assert!(std::mem::size_of::<sys::H5R_ref_t>() == REF_SIZE);
+
+/// One `H5R_ref_t`, aligned as HDF5 declares it.
+#[derive(Clone, Copy)]
+#[repr(C, align(8))]
+struct RefBuf([u8; REF_SIZE]);
+
+impl RefBuf {
+    fn ptr(&self) -> *const sys::H5R_ref_t {
+        (self as *const RefBuf).cast()
+    }
+
+    fn ptr_mut(&mut self) -> *mut sys::H5R_ref_t {
+        (self as *mut RefBuf).cast()
+    }
+
+    fn is_null(&self) -> bool {
+        self.0.iter().all(|b| *b == 0)
+    }
+}
+
+/// Whether the stored type `file_type` is a reference type (values are [`StoredRef`]s).
+///
+/// # Errors
+/// [`VolError::Hdf5Call`] when `H5Tget_class` fails.
+pub(super) fn is_reference(file_type: hid_t) -> Result<bool, VolError> {
+    Ok(h5type::class(file_type)? == h5type::H5T_REFERENCE)
+}
+
+fn check_memory_type(mem_type: hid_t) -> Result<(), VolError> {
+    let std_ref = h5type::predefined(h5type::Predefined::Ref)?;
+    if h5type::equal(mem_type, std_ref)? {
+        return Ok(());
+    }
+    Err(VolError::Unsupported(
+        "reading or writing references other than as H5T_STD_REF (H5R_ref_t); HDF5 lets only \
+         its native connector use hobj_ref_t and hdset_reg_ref_t",
+    ))
+}
+
+fn call_failed(call: &'static str) -> VolError {
+    VolError::Hdf5Call { call }
+}
+
+/// Writes: `count` application `H5R_ref_t`s (`memory`, of `mem_type`) → stored references of
+/// the file `file`.
+///
+/// # Errors
+/// [`VolError::Unsupported`] for another memory type; [`VolError::InvalidArgument`] for a
+/// reference to another file or one that does not fit; [`VolError::Hdf5Call`] when an `H5R`
+/// call fails.
+pub(super) fn from_memory(
+    file: &OpenFile,
+    mem_type: hid_t,
+    memory: &[u8],
+    count: usize,
+) -> Result<Vec<u8>, VolError> {
+    check_memory_type(mem_type)?;
+    if memory.len() != count * REF_SIZE {
+        return Err(VolError::InvalidArgument(format!(
+            "{} bytes given for {count} references",
+            memory.len()
+        )));
+    }
+    let mut out = Vec::with_capacity(count * STORED_REF_SIZE);
+    for chunk in memory.chunks_exact(REF_SIZE) {
+        let mut buf = RefBuf([0u8; REF_SIZE]);
+        buf.0.copy_from_slice(chunk);
+        out.extend_from_slice(&stored_ref(file, &mut buf)?.encode()?);
+    }
+    Ok(out)
+}
+
+fn stored_ref(file: &OpenFile, buf: &mut RefBuf) -> Result<StoredRef, VolError> {
+    if buf.is_null() {
+        return Ok(StoredRef::Null);
+    }
+    // SAFETY: `buf` holds a copy of an application H5R_ref_t, aligned as HDF5 requires.
+    let kind = unsafe { sys::H5Rget_type(buf.ptr()) };
+    let mut token = [0u8; TOKEN_SIZE];
+    token.copy_from_slice(&buf.0[..TOKEN_SIZE]);
+    let id = id_for(file.root(), &token).map_err(|_| {
+        VolError::InvalidArgument("a reference to an object of another file".into())
+    })?;
+    match kind {
+        sys::H5R_OBJECT2 => Ok(StoredRef::Object(id)),
+        sys::H5R_DATASET_REGION2 => {
+            // SAFETY: as above; HDF5 returns a new dataspace id or a negative value.
+            let space = unsafe { sys::H5Ropen_region(buf.ptr_mut(), DEFAULT_PLIST, DEFAULT_PLIST) };
+            if space < 0 {
+                return Err(call_failed("H5Ropen_region"));
+            }
+            let read = selection::read(space);
+            h5space::close(space)?;
+            Ok(StoredRef::Region { dataset: id, selection: read? })
+        }
+        sys::H5R_ATTR => {
+            // SAFETY: as above; a NULL buffer asks for the name's length.
+            let len = unsafe { sys::H5Rget_attr_name(buf.ptr(), std::ptr::null_mut(), 0) };
+            let len = usize::try_from(len).map_err(|_| call_failed("H5Rget_attr_name"))?;
+            let mut name = vec![0u8; len + 1];
+            // SAFETY: `name` is writable for `len + 1` bytes.
+            let got = unsafe {
+                sys::H5Rget_attr_name(buf.ptr(), name.as_mut_ptr().cast::<c_char>(), len + 1)
+            };
+            if got < 0 {
+                return Err(call_failed("H5Rget_attr_name"));
+            }
+            name.truncate(len);
+            let name = String::from_utf8(name).map_err(|_| VolError::NotUtf8("attribute name"))?;
+            Ok(StoredRef::Attribute { object: id, name })
+        }
+        _ => Err(VolError::InvalidArgument(format!("reference of unknown type {kind}"))),
+    }
+}
+
+/// Ids registered for the objects references are made from, released on drop.
+struct Anchors<'a> {
+    file: &'a Arc<OpenFile>,
+    ids: HashMap<ObjId, hid_t>,
+}
+
+impl Anchors<'_> {
+    fn id(&mut self, object: &ObjId) -> Result<hid_t, VolError> {
+        if let Some(id) = self.ids.get(object) {
+            return Ok(*id);
+        }
+        let id = register_object(self.file, object)?;
+        self.ids.insert(object.clone(), id);
+        Ok(id)
+    }
+}
+
+impl Drop for Anchors<'_> {
+    fn drop(&mut self) {
+        for id in self.ids.values() {
+            release_id(*id);
+        }
+    }
+}
+
+/// References made so far, destroyed on drop unless handed over.
+struct Made(Vec<RefBuf>);
+
+impl Drop for Made {
+    fn drop(&mut self) {
+        for buf in self.0.iter_mut().filter(|b| !b.is_null()) {
+            // SAFETY: each non-null element is a reference HDF5 made and nobody else owns.
+            unsafe { sys::H5Rdestroy(buf.ptr_mut()) };
+        }
+    }
+}
+
+/// Reads: `count` stored references (`stored`) of `file` → `H5R_ref_t`s of `mem_type`, owned
+/// by the caller (the application frees them with `H5Rdestroy`/`H5Treclaim`).
+///
+/// # Errors
+/// [`VolError::Unsupported`] for another memory type; [`VolError::InvalidArgument`] for a
+/// stored value that is not a reference; [`VolError::Hdf5Call`] when an `H5R` call fails.
+pub(super) fn to_memory(
+    file: &Arc<OpenFile>,
+    mem_type: hid_t,
+    stored: &[u8],
+    count: usize,
+) -> Result<Vec<u8>, VolError> {
+    check_memory_type(mem_type)?;
+    if stored.len() != count * STORED_REF_SIZE {
+        return Err(VolError::InvalidArgument(format!(
+            "service returned {} bytes for {count} references",
+            stored.len()
+        )));
+    }
+    let mut anchors = Anchors { file, ids: HashMap::new() };
+    let mut made = Made(Vec::with_capacity(count));
+    let itself = c_string(".");
+    for item in stored.chunks_exact(STORED_REF_SIZE) {
+        let mut buf = RefBuf([0u8; REF_SIZE]);
+        let status = match StoredRef::decode(item, file.root())? {
+            StoredRef::Null => 0,
+            StoredRef::Object(id) => {
+                let loc = anchors.id(&id)?;
+                // SAFETY: a live object id, a C string and an aligned H5R_ref_t out-buffer.
+                unsafe { sys::H5Rcreate_object(loc, itself.as_ptr(), DEFAULT_PLIST, buf.ptr_mut()) }
+            }
+            StoredRef::Attribute { object, name } => {
+                let loc = anchors.id(&object)?;
+                let name = c_string(&name);
+                // SAFETY: as above, with the attribute name as a second C string.
+                unsafe {
+                    sys::H5Rcreate_attr(
+                        loc,
+                        itself.as_ptr(),
+                        name.as_ptr(),
+                        DEFAULT_PLIST,
+                        buf.ptr_mut(),
+                    )
+                }
+            }
+            StoredRef::Region { dataset, selection: sel } => {
+                let loc = anchors.id(&dataset)?;
+                // SAFETY: plain id argument; HDF5 returns a new dataspace id or a negative value.
+                let space = unsafe { sys::H5Dget_space(loc) };
+                if space < 0 {
+                    return Err(call_failed("H5Dget_space"));
+                }
+                let status = match selection::apply(space, &sel) {
+                    // SAFETY: a live dataset id, a C string, a dataspace id and an aligned
+                    // H5R_ref_t out-buffer.
+                    Ok(()) => unsafe {
+                        sys::H5Rcreate_region(
+                            loc,
+                            itself.as_ptr(),
+                            space,
+                            DEFAULT_PLIST,
+                            buf.ptr_mut(),
+                        )
+                    },
+                    Err(_) => -1,
+                };
+                h5space::close(space)?;
+                status
+            }
+        };
+        if status < 0 {
+            return Err(call_failed("H5Rcreate"));
+        }
+        made.0.push(buf);
+    }
+    let bytes = made.0.iter().flat_map(|b| b.0).collect();
+    // The references now belong to the caller.
+    made.0.clear();
+    Ok(bytes)
+}
