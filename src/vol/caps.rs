@@ -47,6 +47,16 @@ pub const EXTERNAL_LINKS: u64 = 0x2000_0000;
 pub const ITERATE: u64 = 0x0100_0000;
 /// Soft links.
 pub const SOFT_LINKS: u64 = 0x8000_0000;
+/// `H5Rdestroy`.
+pub const REF_BASIC: u64 = 0x0002_0000;
+/// All other `H5R` calls.
+pub const REF_MORE: u64 = 0x0004_0000;
+/// Object references (`H5Rcreate_object`; stored as HSDS's `H5T_STD_REF_OBJ` text).
+pub const OBJ_REF: u64 = 0x0008_0000;
+/// Region references (`H5Rcreate_region`; stored selections must fit 48 bytes).
+pub const REG_REF: u64 = 0x0010_0000;
+/// Attribute references (`H5Rcreate_attr`; stored names must fit 48 bytes with the id).
+pub const ATTR_REF: u64 = 0x0020_0000;
 
 /// The flags restvol advertises today.
 pub const ADVERTISED: u64 = FILE_BASIC
@@ -69,4 +79,9 @@ pub const ADVERTISED: u64 = FILE_BASIC
     | OBJECT_MORE
     | STORED_DATATYPES
     | CREATION_ORDER
-    | BY_IDX;
+    | BY_IDX
+    | REF_BASIC
+    | REF_MORE
+    | OBJ_REF
+    | REG_REF
+    | ATTR_REF;
