@@ -134,3 +134,27 @@ fn object_references_are_shared_with_h5pyd_both_ways() {
     run_remote(&writer, &served.endpoint, &format!("{FOLDER}from_connector.h5"));
     h5pyd(&served.endpoint, "check", "from_connector.h5");
 }
+
+#[test]
+fn references_with_hsds_1_0_2_as_the_remote_server() {
+    let dir = scratch("connector_references_hsds");
+    let exe = dir.join("references");
+    compile_c(&repo().join("tests/c/references.c"), &exe, &[]);
+    let hsds = hsds::start_hsds(false).expect("HSDS from the project's venv");
+    let folder = restvol::client::Request::put("/")
+        .domain("/restvol-refs")
+        .json(serde_json::json!({"folder": true}));
+    hsds::client(&hsds.endpoint).send(&folder).unwrap();
+    let mut cmd = with_connector(&exe, None);
+    cmd.env("HSDS_ENDPOINT", &hsds.endpoint)
+        .env("HSDS_USERNAME", hsds::USER)
+        .env("HSDS_PASSWORD", hsds::PASSWORD)
+        .arg("/restvol-refs/refs.h5");
+    let out = run_no_crash(&mut cmd);
+    let stdout = text(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("OK: 0 failure(s)"),
+        "{stdout}\n{}",
+        text(&out.stderr)
+    );
+}
