@@ -226,6 +226,20 @@ unsafe extern "C" fn read(
             }
             let packed =
                 dataset::read(d.handle.file(), d.handle.id(), &transfer.rest, d.element_size)?;
+            if d.variable.as_ref().is_some_and(reference::is_reference_sequence) {
+                if out.is_null() {
+                    return Err(VolError::NullArgument("buf"));
+                }
+                let file = d.handle.file();
+                let memory =
+                    reference::sequences_to_memory(file, mem_type, &packed, transfer.count)?;
+                let app_len = app_buffer_len(transfer.mem_space.id(), mem_type)?;
+                // SAFETY: H5Dread's contract: `out` holds the memory space's extent in elements
+                // of the memory type.
+                let app = unsafe { std::slice::from_raw_parts_mut(out.cast::<u8>(), app_len) };
+                selection::scatter(transfer.mem_space.id(), mem_type, &memory, app)?;
+                continue;
+            }
             if let Some(datatype) = &d.variable {
                 if out.is_null() {
                     return Err(VolError::NullArgument("buf"));
@@ -320,6 +334,21 @@ unsafe extern "C" fn write(
                 let (file, id) = (d.handle.file(), d.handle.id());
                 let stored = reference::from_memory(file, mem_type, &packed, transfer.count)?;
                 dataset::write(file, id, &transfer.rest, STORED_REF_SIZE, stored)?;
+                continue;
+            }
+            if d.variable.as_ref().is_some_and(reference::is_reference_sequence) {
+                if !matches!(transfer.rest, RestSelection::All | RestSelection::Select(_)) {
+                    return Err(VolError::Unsupported(
+                        "writing variable-length data through irregular or point selections",
+                    ));
+                }
+                let (file, id) = (d.handle.file(), d.handle.id());
+                // SAFETY: the elements come from the application's H5Dwrite buffer, whose
+                // sequences HDF5 requires to be valid for the call.
+                let stream = unsafe {
+                    reference::sequences_from_memory(file, mem_type, &packed, transfer.count)
+                }?;
+                dataset::write(file, id, &transfer.rest, d.element_size, stream)?;
                 continue;
             }
             if d.variable.is_some() {

@@ -16,10 +16,14 @@ use std::collections::HashMap;
 use std::ffi::c_char;
 use std::sync::Arc;
 
+use super::h5mem::{VlenBuffer, VlenLayout};
 use super::hdf5::{c_string, hid_t};
 use super::object::{register_object, release_id};
 use super::{h5space, h5type, sys};
+use crate::codec::vlen::{pack_vlen, unpack_vlen};
 use crate::h5::selection;
+use crate::h5::OwnedId;
+use crate::model::types::Datatype;
 use crate::model::ObjId;
 use crate::vol::file::OpenFile;
 use crate::vol::reference::{StoredRef, STORED_REF_SIZE};
@@ -262,4 +266,72 @@ pub(super) fn to_memory(
     // The references now belong to the caller.
     made.0.clear();
     Ok(bytes)
+}
+
+/// Whether the stored type `datatype` is a variable-length sequence of references.
+pub(super) fn is_reference_sequence(datatype: &Datatype) -> bool {
+    matches!(datatype, Datatype::Vlen(base) if matches!(**base, Datatype::Reference(_)))
+}
+
+/// The base of a memory type that must be a vlen sequence of `H5R_ref_t`.
+fn sequence_base(mem_type: hid_t) -> Result<OwnedId, VolError> {
+    if h5type::class(mem_type)? != h5type::H5T_VLEN {
+        return Err(VolError::Unsupported(
+            "reading or writing sequences of references other than as sequences of H5T_STD_REF",
+        ));
+    }
+    Ok(OwnedId::datatype(h5type::super_type(mem_type)?))
+}
+
+const SEQUENCE: VlenLayout = VlenLayout::Sequence { base_size: REF_SIZE };
+
+/// Writes: `count` application `hvl_t`s of `H5R_ref_t` (`memory`, of the vlen memory type
+/// `mem_type`) → the REST count+bytes stream of stored references.
+///
+/// # Safety
+/// `memory` holds `count` `hvl_t`s whose `p` point to `len` readable `H5R_ref_t`s (or are
+/// NULL with `len` 0), as H5Dwrite's contract guarantees for the application's buffer.
+pub(super) unsafe fn sequences_from_memory(
+    file: &OpenFile,
+    mem_type: hid_t,
+    memory: &[u8],
+    count: usize,
+) -> Result<Vec<u8>, VolError> {
+    let base = sequence_base(mem_type)?;
+    if memory.len() != count * SEQUENCE.element_size() {
+        return Err(VolError::InvalidArgument("sequence buffer of the wrong size".into()));
+    }
+    // SAFETY: guaranteed by the caller; the buffer is only read.
+    let buffer =
+        unsafe { VlenBuffer::from_raw(memory.as_ptr().cast_mut().cast(), count, SEQUENCE) };
+    let items = buffer
+        .read_items()
+        .iter()
+        .map(|item| from_memory(file, base.id(), item, item.len() / REF_SIZE))
+        .collect::<Result<Vec<_>, _>>()?;
+    pack_vlen(&items).map_err(|err| VolError::InvalidArgument(err.to_string()))
+}
+
+/// Reads: the REST stream of `count` sequences of stored references → `count` `hvl_t`s of
+/// new `H5R_ref_t`s (HDF5-allocated, owned by the caller) for the vlen memory type `mem_type`.
+///
+/// # Errors
+/// As [`to_memory`]; [`VolError::InvalidArgument`] for a malformed stream.
+pub(super) fn sequences_to_memory(
+    file: &Arc<OpenFile>,
+    mem_type: hid_t,
+    stream: &[u8],
+    count: usize,
+) -> Result<Vec<u8>, VolError> {
+    let base = sequence_base(mem_type)?;
+    let items = unpack_vlen(stream, count)
+        .map_err(|err| VolError::InvalidArgument(err.to_string()))?
+        .iter()
+        .map(|item| to_memory(file, base.id(), item, item.len() / STORED_REF_SIZE))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut out = vec![0u8; count * SEQUENCE.element_size()];
+    // SAFETY: `out` holds `count` NULL hvl_t's and lives for the call.
+    let mut buffer = unsafe { VlenBuffer::from_raw(out.as_mut_ptr().cast(), count, SEQUENCE) };
+    buffer.write_items(&items)?;
+    Ok(out)
 }
