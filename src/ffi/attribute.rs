@@ -194,6 +194,16 @@ unsafe extern "C" fn read(
             };
             return Ok(0);
         }
+        if let Some(layout) = reference::RefCompound::of(a.file_type.id())? {
+            let stored =
+                attribute::read_value(&a.file, &a.owner, &a.name, count * layout.rest_size())?;
+            let out_len = count * h5type::size(mem_type_id)?;
+            // SAFETY: H5Aread's contract: `buf` holds the attribute's elements in the memory type.
+            let app = unsafe { std::slice::from_raw_parts_mut(buf.cast::<u8>(), out_len) };
+            let memory = layout.stored_to_memory(&a.file, mem_type_id, &stored, count, app)?;
+            app.copy_from_slice(&memory);
+            return Ok(0);
+        }
         if reference::is_reference(a.file_type.id())? {
             let stored =
                 attribute::read_value(&a.file, &a.owner, &a.name, count * STORED_REF_SIZE)?;
@@ -255,6 +265,11 @@ unsafe extern "C" fn write(
             let dims = scalar_dims(&a.shape);
             let stream = image.to_stream()?;
             attribute::write_variable_value(&a.file, &a.owner, &a.name, datatype, &dims, &stream)?;
+            return Ok(0);
+        }
+        if let Some(layout) = reference::RefCompound::of(a.file_type.id())? {
+            let stored = layout.stored_from_memory(&a.file, mem_type_id, input, count)?;
+            attribute::write_value(&a.file, &a.owner, &a.name, stored)?;
             return Ok(0);
         }
         if reference::is_reference(a.file_type.id())? {

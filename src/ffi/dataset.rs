@@ -224,6 +224,27 @@ unsafe extern "C" fn read(
                 selection::scatter(transfer.mem_space.id(), mem_type, &memory, app)?;
                 continue;
             }
+            if let Some(layout) = reference::RefCompound::of(d.file_type.id())? {
+                if out.is_null() {
+                    return Err(VolError::NullArgument("buf"));
+                }
+                let (file, id) = (d.handle.file(), d.handle.id());
+                let stored = dataset::read(file, id, &transfer.rest, layout.rest_size())?;
+                let app_len = app_buffer_len(transfer.mem_space.id(), mem_type)?;
+                // SAFETY: H5Dread's contract: `out` holds the memory space's extent in elements
+                // of the memory type.
+                let app = unsafe { std::slice::from_raw_parts_mut(out.cast::<u8>(), app_len) };
+                let background = selection::gather(transfer.mem_space.id(), mem_type, app)?;
+                let memory = layout.stored_to_memory(
+                    file,
+                    mem_type,
+                    &stored,
+                    transfer.count,
+                    &background,
+                )?;
+                selection::scatter(transfer.mem_space.id(), mem_type, &memory, app)?;
+                continue;
+            }
             let packed =
                 dataset::read(d.handle.file(), d.handle.id(), &transfer.rest, d.element_size)?;
             if d.variable.as_ref().is_some_and(reference::is_reference_sequence) {
@@ -334,6 +355,12 @@ unsafe extern "C" fn write(
                 let (file, id) = (d.handle.file(), d.handle.id());
                 let stored = reference::from_memory(file, mem_type, &packed, transfer.count)?;
                 dataset::write(file, id, &transfer.rest, STORED_REF_SIZE, stored)?;
+                continue;
+            }
+            if let Some(layout) = reference::RefCompound::of(d.file_type.id())? {
+                let (file, id) = (d.handle.file(), d.handle.id());
+                let stored = layout.stored_from_memory(file, mem_type, &packed, transfer.count)?;
+                dataset::write(file, id, &transfer.rest, layout.rest_size(), stored)?;
                 continue;
             }
             if d.variable.as_ref().is_some_and(reference::is_reference_sequence) {

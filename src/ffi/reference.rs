@@ -335,3 +335,185 @@ pub(super) fn sequences_to_memory(
     buffer.write_items(&items)?;
     Ok(out)
 }
+
+/// A compound stored type with references among its top-level members: the REST layout of its
+/// other members, and where its references are.
+pub(super) struct RefCompound {
+    /// Packed REST size of one element.
+    rest_size: usize,
+    /// The REST layout with the reference members left out (their bytes are padding).
+    rest_plain: OwnedId,
+    /// Name and REST offset of each reference member.
+    refs: Vec<(String, usize)>,
+}
+
+/// A memory compound type split the same way: its other members, and its `H5R_ref_t` members.
+struct MemoryCompound {
+    plain: OwnedId,
+    refs: HashMap<String, usize>,
+}
+
+fn memory_compound(mem_type: hid_t) -> Result<MemoryCompound, VolError> {
+    if h5type::class(mem_type)? != h5type::H5T_COMPOUND {
+        return Err(VolError::Unsupported("compounds holding references read as other types"));
+    }
+    let std_ref = h5type::predefined(h5type::Predefined::Ref)?;
+    let plain = OwnedId::datatype(h5type::create(h5type::H5T_COMPOUND, h5type::size(mem_type)?)?);
+    let mut refs = HashMap::new();
+    for index in 0..h5type::member_count(mem_type)? {
+        let name = h5type::member_name(mem_type, index)?;
+        let offset = h5type::member_offset(mem_type, index)?;
+        let member = OwnedId::datatype(h5type::member_type(mem_type, index)?);
+        if h5type::equal(member.id(), std_ref)? {
+            refs.insert(name, offset);
+        } else {
+            h5type::insert(plain.id(), &name, offset, member.id())?;
+        }
+    }
+    Ok(MemoryCompound { plain, refs })
+}
+
+impl RefCompound {
+    /// The layout of the stored type `file_type` when it is a compound with reference members
+    /// (at the top level only; deeper ones are refused).
+    ///
+    /// # Errors
+    /// [`VolError::Unsupported`] for references nested deeper; [`VolError::Hdf5Call`] when a
+    /// call fails.
+    pub(super) fn of(file_type: hid_t) -> Result<Option<RefCompound>, VolError> {
+        if h5type::class(file_type)? != h5type::H5T_COMPOUND {
+            return Ok(None);
+        }
+        let Datatype::Compound(fields) = crate::h5::types::to_rest(file_type)? else {
+            return Ok(None);
+        };
+        if !fields.iter().any(|f| matches!(f.datatype, Datatype::Reference(_))) {
+            return Ok(None);
+        }
+        let mut offset = 0usize;
+        let mut placed = Vec::new();
+        let mut refs = Vec::new();
+        for field in &fields {
+            let size = field
+                .datatype
+                .item_size()
+                .and_then(|s| usize::try_from(s).ok())
+                .ok_or(VolError::Unsupported("variable-length members next to references"))?;
+            if matches!(field.datatype, Datatype::Reference(_)) {
+                refs.push((field.name.clone(), offset));
+            } else {
+                placed.push((field, offset));
+            }
+            offset += size;
+        }
+        let rest_plain = OwnedId::datatype(h5type::create(h5type::H5T_COMPOUND, offset.max(1))?);
+        for (field, at) in placed {
+            let member = crate::h5::types::to_hdf5(&field.datatype)?;
+            if h5type::class(member.id())? == h5type::H5T_REFERENCE
+                || crate::h5::types::has_variable_parts(member.id())?
+            {
+                return Err(VolError::Unsupported("references nested deeper than a member"));
+            }
+            h5type::insert(rest_plain.id(), &field.name, at, member.id())?;
+        }
+        Ok(Some(RefCompound { rest_size: offset, rest_plain, refs }))
+    }
+
+    /// Packed REST size of one element.
+    pub(super) fn rest_size(&self) -> usize {
+        self.rest_size
+    }
+
+    fn check_plain(&self) -> Result<(), VolError> {
+        if h5type::member_count(self.rest_plain.id())? == 0 {
+            return Err(VolError::Internal("compound of references only"));
+        }
+        Ok(())
+    }
+
+    /// Reads: `count` stored elements → elements of `mem_type` (a compound; its members are
+    /// matched by name), starting from `background` (the application's current elements).
+    pub(super) fn stored_to_memory(
+        &self,
+        file: &Arc<OpenFile>,
+        mem_type: hid_t,
+        stored: &[u8],
+        count: usize,
+        background: &[u8],
+    ) -> Result<Vec<u8>, VolError> {
+        let memory = memory_compound(mem_type)?;
+        let mem_size = h5type::size(mem_type)?;
+        let mut out = if self.check_plain().is_ok() && h5type::member_count(memory.plain.id())? > 0
+        {
+            crate::h5::convert::convert_fixed(
+                self.rest_plain.id(),
+                memory.plain.id(),
+                count,
+                stored,
+                Some(background),
+            )?
+        } else {
+            background.to_vec()
+        };
+        let std_ref = h5type::predefined(h5type::Predefined::Ref)?;
+        for (name, rest_offset) in &self.refs {
+            let Some(mem_offset) = memory.refs.get(name) else { continue };
+            let column: Vec<u8> = (0..count)
+                .flat_map(|i| {
+                    let at = i * self.rest_size + rest_offset;
+                    stored[at..at + STORED_REF_SIZE].iter().copied()
+                })
+                .collect();
+            let refs = to_memory(file, std_ref, &column, count)?;
+            for (i, item) in refs.chunks_exact(REF_SIZE).enumerate() {
+                let at = i * mem_size + mem_offset;
+                out[at..at + REF_SIZE].copy_from_slice(item);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Writes: `count` elements of `mem_type` → stored elements; members the memory type
+    /// lacks are zero (null references).
+    pub(super) fn stored_from_memory(
+        &self,
+        file: &OpenFile,
+        mem_type: hid_t,
+        memory_bytes: &[u8],
+        count: usize,
+    ) -> Result<Vec<u8>, VolError> {
+        let memory = memory_compound(mem_type)?;
+        let mem_size = h5type::size(mem_type)?;
+        if memory_bytes.len() != count * mem_size {
+            return Err(VolError::InvalidArgument("compound buffer of the wrong size".into()));
+        }
+        let mut out = if self.check_plain().is_ok() && h5type::member_count(memory.plain.id())? > 0
+        {
+            crate::h5::convert::convert_fixed(
+                memory.plain.id(),
+                self.rest_plain.id(),
+                count,
+                memory_bytes,
+                None,
+            )?
+        } else {
+            vec![0u8; count * self.rest_size]
+        };
+        let std_ref = h5type::predefined(h5type::Predefined::Ref)?;
+        for (name, rest_offset) in &self.refs {
+            let Some(mem_offset) = memory.refs.get(name) else { continue };
+            let column: Vec<u8> = (0..count)
+                .flat_map(|i| {
+                    let at = i * mem_size + mem_offset;
+                    memory_bytes[at..at + REF_SIZE].iter().copied()
+                })
+                .collect();
+            let stored = from_memory(file, std_ref, &column, count)?;
+            for (i, item) in stored.chunks_exact(STORED_REF_SIZE).enumerate() {
+                let at = i * self.rest_size + rest_offset;
+                out[at..at + STORED_REF_SIZE].copy_from_slice(item);
+            }
+        }
+        Ok(out)
+    }
+}

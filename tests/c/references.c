@@ -218,6 +218,39 @@ int main(int argc, char **argv)
     H5Treclaim(H5T_STD_REF, rspace, H5P_DEFAULT, back);
     H5Dclose(rdset);
 
+    /* References as compound members and in variable-length sequences. */
+    {
+        typedef struct {
+            int       n;
+            H5R_ref_t r;
+        } pair_t;
+        pair_t  pairs[2];
+        hsize_t two = 2, one = 1;
+        hid_t   pair = H5Tcreate(H5T_COMPOUND, sizeof(pair_t));
+        H5Tinsert(pair, "n", HOFFSET(pair_t, n), H5T_NATIVE_INT);
+        H5Tinsert(pair, "r", HOFFSET(pair_t, r), H5T_STD_REF);
+        for (int i = 0; i < 2; i++) {
+            pairs[i].n = 10 + i;
+            H5Rcopy(&refs[i], &pairs[i].r);
+        }
+        hid_t s2 = H5Screate_simple(1, &two, NULL), s1 = H5Screate_simple(1, &one, NULL);
+        hid_t cd = H5Dcreate2(file, "pairs", pair, s2, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        CHECK(cd >= 0 && H5Dwrite(cd, pair, H5S_ALL, H5S_ALL, H5P_DEFAULT, pairs) >= 0,
+              "write compounds holding references");
+        H5Treclaim(pair, s2, H5P_DEFAULT, pairs);
+        hid_t seq = H5Tvlen_create(H5T_STD_REF);
+        hvl_t vl  = {3, refs};
+        hid_t vd  = H5Dcreate2(file, "sequences", seq, s1, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        CHECK(vd >= 0 && H5Dwrite(vd, seq, H5S_ALL, H5S_ALL, H5P_DEFAULT, &vl) >= 0,
+              "write a sequence of references");
+        H5Dclose(cd);
+        H5Dclose(vd);
+        H5Tclose(seq);
+        H5Tclose(pair);
+        H5Sclose(s1);
+        H5Sclose(s2);
+    }
+
     /* Deprecated API: HDF5 itself refuses H5Rcreate with connectors other than the native one. */
     hobj_ref_t old_ref;
     H5E_BEGIN_TRY
@@ -261,6 +294,45 @@ int main(int argc, char **argv)
     }
     H5Treclaim(H5T_STD_REF, rspace, H5P_DEFAULT, back);
     H5Dclose(rdset);
+
+    {
+        typedef struct {
+            int       n;
+            H5R_ref_t r;
+        } pair_t;
+        pair_t pairs[2];
+        hid_t  pair = H5Tcreate(H5T_COMPOUND, sizeof(pair_t));
+        H5Tinsert(pair, "n", HOFFSET(pair_t, n), H5T_NATIVE_INT);
+        H5Tinsert(pair, "r", HOFFSET(pair_t, r), H5T_STD_REF);
+        hid_t cd = H5Dopen2(file, "pairs", H5P_DEFAULT);
+        memset(pairs, 0, sizeof(pairs));
+        CHECK(cd >= 0 && H5Dread(cd, pair, H5S_ALL, H5S_ALL, H5P_DEFAULT, pairs) >= 0,
+              "read compounds holding references");
+        CHECK(pairs[0].n == 10 && pairs[1].n == 11, "compound members next to references");
+        check_name(&pairs[0].r, "/g", "reference in a compound");
+        check_name(&pairs[1].r, "/data", "reference in a compound");
+        hid_t cs = H5Dget_space(cd);
+        H5Treclaim(pair, cs, H5P_DEFAULT, pairs);
+        H5Sclose(cs);
+        H5Dclose(cd);
+        H5Tclose(pair);
+
+        hid_t vd  = H5Dopen2(file, "sequences", H5P_DEFAULT);
+        hid_t seq = H5Dget_type(vd);
+        hvl_t vl  = {0, NULL};
+        CHECK(vd >= 0 && H5Dread(vd, seq, H5S_ALL, H5S_ALL, H5P_DEFAULT, &vl) >= 0 && vl.len == 3,
+              "read a sequence of references");
+        if (vl.len == 3) {
+            check_name(&((H5R_ref_t *)vl.p)[0], "/g", "reference in a sequence");
+            check_name(&((H5R_ref_t *)vl.p)[2], "/data", "region reference in a sequence");
+            CHECK(H5Rget_type(&((H5R_ref_t *)vl.p)[2]) == H5R_DATASET_REGION2, "region in a sequence");
+        }
+        hid_t vs = H5Dget_space(vd);
+        H5Treclaim(seq, vs, H5P_DEFAULT, &vl);
+        H5Sclose(vs);
+        H5Tclose(seq);
+        H5Dclose(vd);
+    }
 
     rattr = H5Aopen_by_name(file, "g", "refs", H5P_DEFAULT, H5P_DEFAULT);
     memset(back_attr, 0, sizeof(back_attr));
