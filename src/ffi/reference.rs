@@ -8,6 +8,10 @@
 //! (`H5Ropen_region`) and the attribute name (`H5Rget_attr_name`); reads register an id for
 //! the referenced object and call `H5Rcreate_object`/`_region`/`_attr` on it with the name
 //! `"."`. The references read belong to the application (`H5Treclaim`/`H5Rdestroy`).
+//! References whose stored text is too long are spilled by `crate::vol::reference`.
+//!
+//! The same goes for references inside values: variable-length sequences of `H5R_ref_t`
+//! (`hvl_t`) and compounds with `H5R_ref_t` members at the top level ([`RefCompound`]).
 //!
 //! The deprecated memory types `hobj_ref_t`/`hdset_reg_ref_t` are refused: HDF5 itself lets
 //! only the native connector create or dereference them.
@@ -26,7 +30,7 @@ use crate::h5::OwnedId;
 use crate::model::types::Datatype;
 use crate::model::ObjId;
 use crate::vol::file::OpenFile;
-use crate::vol::reference::{StoredRef, STORED_REF_SIZE};
+use crate::vol::reference::{decode_all, encode_all, StoredRef, STORED_REF_SIZE};
 use crate::vol::token::{id_for, TOKEN_SIZE};
 use crate::vol::VolError;
 
@@ -98,13 +102,15 @@ pub(super) fn from_memory(
             memory.len()
         )));
     }
-    let mut out = Vec::with_capacity(count * STORED_REF_SIZE);
-    for chunk in memory.chunks_exact(REF_SIZE) {
-        let mut buf = RefBuf([0u8; REF_SIZE]);
-        buf.0.copy_from_slice(chunk);
-        out.extend_from_slice(&stored_ref(file, &mut buf)?.encode()?);
-    }
-    Ok(out)
+    let refs = memory
+        .chunks_exact(REF_SIZE)
+        .map(|chunk| {
+            let mut buf = RefBuf([0u8; REF_SIZE]);
+            buf.0.copy_from_slice(chunk);
+            stored_ref(file, &mut buf)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    encode_all(file, &refs)
 }
 
 fn stored_ref(file: &OpenFile, buf: &mut RefBuf) -> Result<StoredRef, VolError> {
@@ -209,9 +215,9 @@ pub(super) fn to_memory(
     let mut anchors = Anchors { file, ids: HashMap::new() };
     let mut made = Made(Vec::with_capacity(count));
     let itself = c_string(".");
-    for item in stored.chunks_exact(STORED_REF_SIZE) {
+    for item in decode_all(file, stored)? {
         let mut buf = RefBuf([0u8; REF_SIZE]);
-        let status = match StoredRef::decode(item, file.root())? {
+        let status = match item {
             StoredRef::Null => 0,
             StoredRef::Object(id) => {
                 let loc = anchors.id(&id)?;

@@ -16,10 +16,22 @@
 //!     dimension, `;`-separated) or `B` + blocks (corner coordinates, `;`-separated).
 //!
 //!   A reference whose text does not fit in 48 bytes (a long attribute name, a selection of
-//!   many points or blocks) is refused with an error saying so. h5pyd sees these as invalid
-//!   object references.
+//!   many points or blocks) is *spilled*, as HDF5's native format keeps such references in
+//!   its global heap: [`encode_all`] writes the texts that do not fit to a new anonymous
+//!   (unlinked) dataset of variable-length strings and stores `~` + that dataset's 16 hex
+//!   digits + `:` + the index of the text in it; [`decode_all`] reads them back. Overwritten
+//!   spilled references leave their texts behind, as the native heap does.
+//!
+//! h5pyd sees attribute, region and spilled references as invalid object references.
+
+use std::collections::HashMap;
+
+use serde_json::{json, Value};
 
 use super::error::VolError;
+use super::file::OpenFile;
+use super::object::create_object;
+use crate::client::Request;
 use crate::h5::selection::{Block, HyperDim, SpaceSelection};
 use crate::model::{ObjClass, ObjId};
 
@@ -213,6 +225,88 @@ impl StoredRef {
         }
         Ok(StoredRef::Object(id_text))
     }
+}
+
+/// The stored bytes of `refs` (48 per reference), spilling texts that do not fit (see the
+/// module docs) to one new anonymous dataset of `file`.
+///
+/// # Errors
+/// [`VolError::InvalidArgument`] for names holding a NUL byte; service errors of the spill.
+pub fn encode_all(file: &OpenFile, refs: &[StoredRef]) -> Result<Vec<u8>, VolError> {
+    let mut out = Vec::with_capacity(refs.len() * STORED_REF_SIZE);
+    let mut spilled: Vec<(usize, String)> = Vec::new();
+    for (index, r) in refs.iter().enumerate() {
+        match r.encode() {
+            Ok(bytes) => out.extend_from_slice(&bytes),
+            Err(_) if !r.text().contains('\0') => {
+                spilled.push((index, r.text()));
+                out.extend_from_slice(&[0u8; STORED_REF_SIZE]);
+            }
+            Err(err) => return Err(err),
+        }
+    }
+    if spilled.is_empty() {
+        return Ok(out);
+    }
+    let texts: Vec<&str> = spilled.iter().map(|(_, text)| text.as_str()).collect();
+    let body = json!({
+        "type": {"class": "H5T_STRING", "charSet": "H5T_CSET_UTF8",
+                 "strPad": "H5T_STR_NULLTERM", "length": "H5T_VARIABLE"},
+        "shape": [texts.len()],
+    });
+    let blobs = create_object(file, ObjClass::Dataset, file.root(), None, false, body)?;
+    file.send(
+        Request::put(format!("/datasets/{}/value", blobs.as_str())).json(json!({"value": texts})),
+    )?;
+    for (slot, (index, _)) in spilled.iter().enumerate() {
+        let text = format!("~{}:{slot}", object_hex(&blobs));
+        let bytes = text.as_bytes();
+        let at = index * STORED_REF_SIZE;
+        out[at..at + bytes.len()].copy_from_slice(bytes);
+    }
+    Ok(out)
+}
+
+/// Where a spilled reference's text is: the dataset and the index in it.
+fn spill_slot(bytes: &[u8], root: &ObjId) -> Result<Option<(ObjId, usize)>, VolError> {
+    let Some(rest) = bytes.strip_prefix(b"~") else { return Ok(None) };
+    let end = rest.iter().position(|b| *b == 0).unwrap_or(rest.len());
+    let text = std::str::from_utf8(&rest[..end]).map_err(|_| bad("~"))?;
+    let (hex16, index) = text.split_once(':').ok_or_else(|| bad(text))?;
+    let blobs = id_in_file(root, ObjClass::Dataset, hex16, text)?;
+    Ok(Some((blobs, index.parse().map_err(|_| bad(text))?)))
+}
+
+/// Reads `stored` (48 bytes per reference) of the file `file`, fetching spilled texts.
+///
+/// # Errors
+/// As [`StoredRef::decode`]; service errors reading spilled texts.
+pub fn decode_all(file: &OpenFile, stored: &[u8]) -> Result<Vec<StoredRef>, VolError> {
+    let mut spills: HashMap<ObjId, Vec<String>> = HashMap::new();
+    stored
+        .chunks(STORED_REF_SIZE)
+        .map(|item| {
+            let Some((blobs, index)) = spill_slot(item, file.root())? else {
+                return StoredRef::decode(item, file.root());
+            };
+            if !spills.contains_key(&blobs) {
+                let reply =
+                    file.send_json(Request::get(format!("/datasets/{}/value", blobs.as_str())))?;
+                let texts = match reply.get("value") {
+                    Some(Value::Array(items)) => {
+                        items.iter().map(|v| v.as_str().unwrap_or_default().to_string()).collect()
+                    }
+                    _ => Vec::new(),
+                };
+                spills.insert(blobs.clone(), texts);
+            }
+            let text = spills
+                .get(&blobs)
+                .and_then(|texts| texts.get(index))
+                .ok_or_else(|| bad("spilled reference"))?;
+            StoredRef::decode(text.as_bytes(), file.root())
+        })
+        .collect()
 }
 
 #[cfg(test)]

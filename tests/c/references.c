@@ -10,6 +10,7 @@
 #define NREFS 5
 #define ROWS 4
 #define COLS 5
+#define LONG_ATTR "an attribute whose name is longer than forty-eight bytes"
 
 static int failures = 0;
 
@@ -251,6 +252,33 @@ int main(int argc, char **argv)
         H5Sclose(s2);
     }
 
+    /* References whose stored text is long: a long attribute name, a selection of many points. */
+    {
+        H5R_ref_t long_refs[2];
+        hsize_t   two = 2, many[12][2];
+        for (int i = 0; i < 12; i++) {
+            many[i][0] = (hsize_t)(i % ROWS);
+            many[i][1] = (hsize_t)(i % COLS);
+        }
+        hid_t la = H5Acreate2(dset, LONG_ATTR, H5T_NATIVE_INT, scalar, H5P_DEFAULT, H5P_DEFAULT);
+        H5Awrite(la, H5T_NATIVE_INT, &units);
+        H5Aclose(la);
+        hid_t mp = H5Screate_simple(2, dims, NULL);
+        H5Sselect_elements(mp, H5S_SELECT_SET, 12, (const hsize_t *)many);
+        CHECK(H5Rcreate_attr(file, "data", LONG_ATTR, H5P_DEFAULT, &long_refs[0]) >= 0 &&
+                  H5Rcreate_region(file, "data", mp, H5P_DEFAULT, &long_refs[1]) >= 0,
+              "create long references");
+        hid_t s2 = H5Screate_simple(1, &two, NULL);
+        hid_t ld = H5Dcreate2(file, "long", H5T_STD_REF, s2, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        CHECK(ld >= 0 && H5Dwrite(ld, H5T_STD_REF, H5S_ALL, H5S_ALL, H5P_DEFAULT, long_refs) >= 0,
+              "write long references");
+        H5Rdestroy(&long_refs[0]);
+        H5Rdestroy(&long_refs[1]);
+        H5Dclose(ld);
+        H5Sclose(s2);
+        H5Sclose(mp);
+    }
+
     /* Deprecated API: HDF5 itself refuses H5Rcreate with connectors other than the native one. */
     hobj_ref_t old_ref;
     H5E_BEGIN_TRY
@@ -332,6 +360,25 @@ int main(int argc, char **argv)
         H5Sclose(vs);
         H5Tclose(seq);
         H5Dclose(vd);
+    }
+
+    {
+        H5R_ref_t long_refs[2];
+        char      aname[64] = "";
+        hid_t     ld        = H5Dopen2(file, "long", H5P_DEFAULT);
+        memset(long_refs, 0, sizeof(long_refs));
+        CHECK(ld >= 0 && H5Dread(ld, H5T_STD_REF, H5S_ALL, H5S_ALL, H5P_DEFAULT, long_refs) >= 0,
+              "read long references");
+        CHECK(H5Rget_attr_name(&long_refs[0], aname, sizeof(aname)) == (ssize_t)strlen(LONG_ATTR) &&
+                  strcmp(aname, LONG_ATTR) == 0,
+              "long attribute name");
+        hid_t region = H5Ropen_region(&long_refs[1], H5P_DEFAULT, H5P_DEFAULT);
+        CHECK(region >= 0 && H5Sget_select_npoints(region) == 12, "region of many points");
+        if (region >= 0)
+            H5Sclose(region);
+        H5Rdestroy(&long_refs[0]);
+        H5Rdestroy(&long_refs[1]);
+        H5Dclose(ld);
     }
 
     rattr = H5Aopen_by_name(file, "g", "refs", H5P_DEFAULT, H5P_DEFAULT);
