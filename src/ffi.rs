@@ -34,6 +34,7 @@ mod object_class;
 mod open_objects;
 pub mod os;
 mod plists;
+mod reference;
 pub mod sys;
 mod token;
 

@@ -13,6 +13,7 @@ pub mod file;
 pub mod group;
 pub mod link;
 pub mod object;
+pub mod reference;
 pub mod session;
 pub mod settings;
 pub mod token;

@@ -13,12 +13,14 @@ use super::h5mem::VlenImage;
 use super::hdf5::{args_mut, close_object, copy_out, hid_t, into_raw, str_arg, write_out};
 use super::object::{location, object, register_object, release_id, Location, VolObject};
 use super::plists::{require_class, OwnedPlist, PlistClass};
+use super::reference;
 use super::{h5type, sys};
 use crate::h5::{convert, space, types, OwnedId};
 use crate::model::types::Datatype;
 use crate::model::{ObjId, Shape};
 use crate::vol::file::OpenFile;
 use crate::vol::object::resolve;
+use crate::vol::reference::STORED_REF_SIZE;
 use crate::vol::{attribute, VolError};
 
 /// An open attribute.
@@ -224,6 +226,26 @@ unsafe extern "C" fn read(
             };
             return Ok(0);
         }
+        if let Some(layout) = reference::RefCompound::of(file_type.id())? {
+            let stored =
+                attribute::read_value(&a.file, &a.owner, &a.name, count * layout.rest_size())?;
+            let out_len = count * h5type::size(mem_type_id)?;
+            // SAFETY: H5Aread's contract: `buf` holds the attribute's elements in the memory type.
+            let app = unsafe { std::slice::from_raw_parts_mut(buf.cast::<u8>(), out_len) };
+            let memory = layout.stored_to_memory(&a.file, mem_type_id, &stored, count, app)?;
+            app.copy_from_slice(&memory);
+            return Ok(0);
+        }
+        if reference::is_reference(file_type.id())? {
+            let stored =
+                attribute::read_value(&a.file, &a.owner, &a.name, count * STORED_REF_SIZE)?;
+            let memory = reference::to_memory(&a.file, mem_type_id, &stored, count)?;
+            // SAFETY: H5Aread's contract: `buf` holds the attribute's elements in the memory type.
+            unsafe {
+                std::ptr::copy_nonoverlapping(memory.as_ptr(), buf.cast::<u8>(), memory.len())
+            };
+            return Ok(0);
+        }
         let stored = attribute::read_value(&a.file, &a.owner, &a.name, count * a.element_size)?;
         let out_len = count * h5type::size(mem_type_id)?;
         let converted = if h5type::equal(mem_type_id, file_type.id())? {
@@ -276,6 +298,16 @@ unsafe extern "C" fn write(
             let dims = scalar_dims(&a.shape);
             let stream = image.to_stream()?;
             attribute::write_variable_value(&a.file, &a.owner, &a.name, datatype, &dims, &stream)?;
+            return Ok(0);
+        }
+        if let Some(layout) = reference::RefCompound::of(file_type.id())? {
+            let stored = layout.stored_from_memory(&a.file, mem_type_id, input, count)?;
+            attribute::write_value(&a.file, &a.owner, &a.name, stored)?;
+            return Ok(0);
+        }
+        if reference::is_reference(file_type.id())? {
+            let stored = reference::from_memory(&a.file, mem_type_id, input, count)?;
+            attribute::write_value(&a.file, &a.owner, &a.name, stored)?;
             return Ok(0);
         }
         let stored = if h5type::equal(mem_type_id, file_type.id())? {

@@ -13,12 +13,14 @@ use super::h5mem::VlenImage;
 use super::hdf5::{args_mut, close_object, hid_t, into_raw, str_arg, write_out};
 use super::object::{location, object, DatasetObject, VolObject};
 use super::plists::{create_intermediate_groups, require_class, OwnedPlist, PlistClass};
+use super::reference;
 use super::{h5space, h5type, sys};
 use crate::h5::handle::OwnedId;
 use crate::h5::selection::{self, RestSelection};
 use crate::h5::{convert, plist, space, types};
 use crate::model::types::Datatype;
 use crate::model::Shape;
+use crate::vol::reference::STORED_REF_SIZE;
 use crate::vol::{dataset, VolError};
 
 /// `H5S_ALL`.
@@ -225,8 +227,57 @@ unsafe extern "C" fn read(
             if transfer.count == 0 {
                 continue;
             }
+            if reference::is_reference(file_type.id())? {
+                if out.is_null() {
+                    return Err(VolError::NullArgument("buf"));
+                }
+                let (file, id) = (d.handle.file(), d.handle.id());
+                let stored = dataset::read(file, id, &transfer.rest, STORED_REF_SIZE)?;
+                let memory = reference::to_memory(file, mem_type, &stored, transfer.count)?;
+                let app_len = app_buffer_len(transfer.mem_space.id(), mem_type)?;
+                // SAFETY: H5Dread's contract: `out` holds the memory space's extent in elements
+                // of the memory type.
+                let app = unsafe { std::slice::from_raw_parts_mut(out.cast::<u8>(), app_len) };
+                selection::scatter(transfer.mem_space.id(), mem_type, &memory, app)?;
+                continue;
+            }
+            if let Some(layout) = reference::RefCompound::of(file_type.id())? {
+                if out.is_null() {
+                    return Err(VolError::NullArgument("buf"));
+                }
+                let (file, id) = (d.handle.file(), d.handle.id());
+                let stored = dataset::read(file, id, &transfer.rest, layout.rest_size())?;
+                let app_len = app_buffer_len(transfer.mem_space.id(), mem_type)?;
+                // SAFETY: H5Dread's contract: `out` holds the memory space's extent in elements
+                // of the memory type.
+                let app = unsafe { std::slice::from_raw_parts_mut(out.cast::<u8>(), app_len) };
+                let background = selection::gather(transfer.mem_space.id(), mem_type, app)?;
+                let memory = layout.stored_to_memory(
+                    file,
+                    mem_type,
+                    &stored,
+                    transfer.count,
+                    &background,
+                )?;
+                selection::scatter(transfer.mem_space.id(), mem_type, &memory, app)?;
+                continue;
+            }
             let packed =
                 dataset::read(d.handle.file(), d.handle.id(), &transfer.rest, d.element_size)?;
+            if d.variable.as_ref().is_some_and(reference::is_reference_sequence) {
+                if out.is_null() {
+                    return Err(VolError::NullArgument("buf"));
+                }
+                let file = d.handle.file();
+                let memory =
+                    reference::sequences_to_memory(file, mem_type, &packed, transfer.count)?;
+                let app_len = app_buffer_len(transfer.mem_space.id(), mem_type)?;
+                // SAFETY: H5Dread's contract: `out` holds the memory space's extent in elements
+                // of the memory type.
+                let app = unsafe { std::slice::from_raw_parts_mut(out.cast::<u8>(), app_len) };
+                selection::scatter(transfer.mem_space.id(), mem_type, &memory, app)?;
+                continue;
+            }
             if let Some(datatype) = &d.variable {
                 if out.is_null() {
                     return Err(VolError::NullArgument("buf"));
@@ -324,6 +375,33 @@ unsafe extern "C" fn write(
             // of the memory type.
             let app = unsafe { std::slice::from_raw_parts(input.cast::<u8>(), app_len) };
             let packed = selection::gather(transfer.mem_space.id(), mem_type, app)?;
+            if reference::is_reference(file_type.id())? {
+                let (file, id) = (d.handle.file(), d.handle.id());
+                let stored = reference::from_memory(file, mem_type, &packed, transfer.count)?;
+                dataset::write(file, id, &transfer.rest, STORED_REF_SIZE, stored)?;
+                continue;
+            }
+            if let Some(layout) = reference::RefCompound::of(file_type.id())? {
+                let (file, id) = (d.handle.file(), d.handle.id());
+                let stored = layout.stored_from_memory(file, mem_type, &packed, transfer.count)?;
+                dataset::write(file, id, &transfer.rest, layout.rest_size(), stored)?;
+                continue;
+            }
+            if d.variable.as_ref().is_some_and(reference::is_reference_sequence) {
+                if !matches!(transfer.rest, RestSelection::All | RestSelection::Select(_)) {
+                    return Err(VolError::Unsupported(
+                        "writing variable-length data through irregular or point selections",
+                    ));
+                }
+                let (file, id) = (d.handle.file(), d.handle.id());
+                // SAFETY: the elements come from the application's H5Dwrite buffer, whose
+                // sequences HDF5 requires to be valid for the call.
+                let stream = unsafe {
+                    reference::sequences_from_memory(file, mem_type, &packed, transfer.count)
+                }?;
+                dataset::write(file, id, &transfer.rest, d.element_size, stream)?;
+                continue;
+            }
             if d.variable.is_some() {
                 if !matches!(transfer.rest, RestSelection::All | RestSelection::Select(_)) {
                     return Err(VolError::Unsupported(

@@ -35,6 +35,8 @@ fn target_of(obj: &VolObject, loc: &Location) -> Result<ObjId, VolError> {
     let file = obj.file();
     match loc {
         Location::Itself => Ok(obj.anchor().clone()),
+        // The object itself, without asking the service (HDF5 names it so in H5Rcreate_*).
+        Location::ByName(path) if path == "." => Ok(obj.anchor().clone()),
         Location::ByName(path) => Ok(resolve(file, obj.anchor(), path)?.id),
         Location::ByToken(token) => id_for(file.root(), token),
         Location::ByIndex { name, by_creation_order, decreasing, n } => {

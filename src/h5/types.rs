@@ -9,8 +9,10 @@
 //! - compounds become the *packed* field list: HDF5 member offsets (memory padding) are dropped.
 //! - references: the old `hobj_ref_t` (`H5T_STD_REF_OBJ`) and the new `H5R_ref_t`
 //!   (`H5T_STD_REF`) both map to `H5T_STD_REF_OBJ`; the old region reference
-//!   `hdset_reg_ref_t` maps to `H5T_STD_REF_DSETREG`. The reverse builds the old types, so a
-//!   new-style `H5T_STD_REF` does not round-trip by `H5Tequal` (the REST model has no such type).
+//!   `hdset_reg_ref_t` maps to `H5T_STD_REF_DSETREG`. The reverse builds `H5T_STD_REF` for
+//!   object references (the type `crate::vol::reference` reads and writes; HDF5 refuses the
+//!   old `hobj_ref_t` API with connectors other than its native one), so `H5T_STD_REF_OBJ`
+//!   does not round-trip by `H5Tequal`, and the old region type for `H5T_STD_REF_DSETREG`.
 //! - `H5T_TIME` has no REST form and is refused.
 //! - committed types: [`is_committed`] says so; the caller knows the `t-…` id and wraps the
 //!   definition with [`committed_copy`].
@@ -111,7 +113,10 @@ pub fn to_hdf5(datatype: &Datatype) -> H5Result<OwnedId> {
             }
             Ok(id)
         }
-        Datatype::Reference(ReferenceKind::Object) => copy_predefined(Predefined::RefObj),
+        // The new-style type: HDF5 lets connectors other than the native one dereference
+        // only `H5R_ref_t`s, so that is what applications reading with the dataset's own
+        // type must get.
+        Datatype::Reference(ReferenceKind::Object) => copy_predefined(Predefined::Ref),
         Datatype::Reference(ReferenceKind::Region) => copy_predefined(Predefined::RefDsetReg),
         Datatype::Committed(id) => {
             Err(invalid(format!("committed type {id} must be resolved to its definition first")))
@@ -491,6 +496,8 @@ mod tests {
         let _hdf5 = crate::h5::handle::hdf5_test_lock();
         let new_ref = h5type::predefined(Predefined::Ref).unwrap();
         assert_eq!(to_rest(new_ref).unwrap(), Datatype::Reference(ReferenceKind::Object));
+        let back = to_hdf5(&Datatype::Reference(ReferenceKind::Object)).unwrap();
+        assert!(h5type::equal(back.id(), new_ref).unwrap());
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Packed bytes ↔ JSON for attribute values of simple fixed types (integers, floats, fixed
-//! strings, in either byte order): what `encoding=base64` and binary
+//! strings, in either byte order; references as their 48-byte text): what `encoding=base64` and binary
 //! `…/attributes/{name}/value` need. Other types answer `None` (the caller reports 400).
 
 use serde_json::{json, Value};
@@ -60,6 +60,16 @@ pub fn json_to_bytes(datatype: &Datatype, value: &Value) -> Option<Vec<u8>> {
                 bytes.resize(usize::try_from(length).ok()?, 0);
                 out.extend(bytes);
             }
+            Datatype::Reference(_) => {
+                // A null-padded `<collection>/<id>` text (`""` for a null reference).
+                let mut bytes = item.as_str()?.as_bytes().to_vec();
+                let size = usize::try_from(crate::model::types::REFERENCE_ITEM_SIZE).ok()?;
+                if bytes.len() > size {
+                    return None;
+                }
+                bytes.resize(size, 0);
+                out.extend(bytes);
+            }
             _ => return None,
         }
     }
@@ -117,7 +127,7 @@ pub fn bytes_to_json(datatype: &Datatype, bytes: &[u8], dims: &[u64]) -> Option<
                     json!("-Infinity")
                 }
             }
-            Datatype::String(_) => {
+            Datatype::String(_) | Datatype::Reference(_) => {
                 let end = raw.iter().position(|b| *b == 0).unwrap_or(raw.len());
                 json!(String::from_utf8_lossy(&raw[..end]))
             }
@@ -146,5 +156,18 @@ mod tests {
         let bytes = json_to_bytes(&s, &json!(["ab", "cdef"])).unwrap();
         assert_eq!(bytes, b"ab\0\0cdef");
         assert_eq!(bytes_to_json(&s, &bytes, &[2]).unwrap(), json!(["ab", "cdef"]));
+    }
+
+    #[test]
+    fn references_are_48_byte_texts() {
+        let r = Datatype::from_json(&json!({"class": "H5T_REFERENCE", "base": "H5T_STD_REF_OBJ"}))
+            .unwrap();
+        let refs = json!(["groups/g-12345678-12345678-1234-123456-123456", ""]);
+        let bytes = json_to_bytes(&r, &refs).unwrap();
+        assert_eq!(bytes.len(), 96);
+        assert_eq!(&bytes[..7], b"groups/");
+        assert!(bytes[48..].iter().all(|b| *b == 0));
+        assert_eq!(bytes_to_json(&r, &bytes, &[2]).unwrap(), refs);
+        assert!(json_to_bytes(&r, &json!("x".repeat(49))).is_none());
     }
 }

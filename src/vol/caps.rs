@@ -55,6 +55,16 @@ pub const TRACK_TIMES: u64 = 0x0002_0000_0000;
 pub const FILTERS: u64 = 0x0008_0000_0000;
 /// Fill values may be set (`creationProperties.fillValue`).
 pub const FILL_VALUES: u64 = 0x0010_0000_0000;
+/// `H5Rdestroy`.
+pub const REF_BASIC: u64 = 0x0002_0000;
+/// All other `H5R` calls.
+pub const REF_MORE: u64 = 0x0004_0000;
+/// Object references (`H5Rcreate_object`; stored as HSDS's `H5T_STD_REF_OBJ` text).
+pub const OBJ_REF: u64 = 0x0008_0000;
+/// Region references (`H5Rcreate_region`; stored selections must fit 48 bytes).
+pub const REG_REF: u64 = 0x0010_0000;
+/// Attribute references (`H5Rcreate_attr`; stored names must fit 48 bytes with the id).
+pub const ATTR_REF: u64 = 0x0020_0000;
 
 /// The flags restvol advertises today.
 pub const ADVERTISED: u64 = FILE_BASIC
@@ -81,4 +91,9 @@ pub const ADVERTISED: u64 = FILE_BASIC
     | UD_LINKS
     | TRACK_TIMES
     | FILTERS
-    | FILL_VALUES;
+    | FILL_VALUES
+    | REF_BASIC
+    | REF_MORE
+    | OBJ_REF
+    | REG_REF
+    | ATTR_REF;
