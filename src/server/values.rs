@@ -12,6 +12,7 @@ pub mod fanout;
 pub mod paging;
 pub mod place;
 pub mod points;
+pub mod query;
 pub mod request;
 pub mod target;
 
