@@ -95,6 +95,29 @@ pub async fn dataset_value(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
     }
 }
 
+/// `GET /datasets/{id}/query` (HSDS 1.0.2 `GET_Query`): the coordinates of the elements of
+/// `select` matching `query` (required), at most `Limit`; JSON `{"indices": [[i…],…]}` or
+/// int64 rows in binary.
+///
+/// # Errors
+/// 400 without or with a malformed query or selection; 413 when the searched region is larger
+/// than `max_request_size`.
+pub async fn dataset_query(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
+    let null = "Null space datasets can not be used as target for GET query";
+    let target = target(ctx, id, "read", null).await?;
+    let selection = select_param(ctx.req.param("select"), &target.layout).map_err(value_error)?;
+    let Some(text) = query::query_text(ctx, None) else {
+        return Err(ApiError::bad_request("query parameter is required for GET_Query"));
+    };
+    let parsed = query::parse_query(&text, &target)?;
+    let limit = query::limit(ctx, None)?;
+    let size = selection.element_count().saturating_mul(u128::from(target.item_estimate()));
+    if size >= u128::from(ctx.sn.settings.max_request_size) {
+        return Err(too_large("GET query"));
+    }
+    query::get_indices(ctx, &target, &selection, &parsed, limit).await
+}
+
 /// A 200 response whose body is JSON text (kept as text so HSDS's `NaN`/`Infinity` survive).
 fn json_text_response(text: String) -> ApiResponse {
     let mut response = ApiResponse::binary(Bytes::from(text));

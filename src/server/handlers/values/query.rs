@@ -13,7 +13,7 @@ use crate::server::ctx::Ctx;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::values::fields::{is_compound, FieldSubset};
 use crate::server::values::query::Query;
-use crate::server::values::query_scan::{scan, write_matches};
+use crate::server::values::query_scan::{scan, write_matches, QueryMatch};
 use crate::server::values::ValueSelection;
 
 use super::{value_error, value_response, Target};
@@ -156,6 +156,26 @@ pub(super) async fn put_matches(
         }
     }
     write_matches(nodes, &target.bucket, &target.layout, &found).await.map_err(value_error)?;
+    Ok(indices_response(ctx, &found))
+}
+
+/// `GET /datasets/{id}/query`: the coordinates of the matches.
+pub(super) async fn get_indices(
+    ctx: &Ctx<'_>,
+    target: &Target,
+    selection: &ValueSelection,
+    query: &Query,
+    limit: usize,
+) -> ApiResult<ApiResponse> {
+    let nodes = ctx.sn.dn.chunk_nodes();
+    let found = scan(nodes, &target.bucket, &target.layout, selection, query, limit)
+        .await
+        .map_err(value_error)?;
+    Ok(indices_response(ctx, &found))
+}
+
+/// `{"indices": [[i, …], …]}`, or int64 rows in binary.
+fn indices_response(ctx: &Ctx<'_>, found: &[QueryMatch]) -> ApiResponse {
     if ctx.req.wants_binary() {
         let bytes: Vec<u8> = found
             .iter()
@@ -163,8 +183,8 @@ pub(super) async fn put_matches(
                 m.coords.iter().flat_map(|&c| i64::try_from(c).unwrap_or(i64::MAX).to_le_bytes())
             })
             .collect();
-        return Ok(ApiResponse::binary(Bytes::from(bytes)));
+        return ApiResponse::binary(Bytes::from(bytes));
     }
     let indices: Vec<Value> = found.iter().map(|m| json!(m.coords)).collect();
-    Ok(ApiResponse::ok(json!({"indices": indices, "hrefs": []})))
+    ApiResponse::ok(json!({"indices": indices, "hrefs": []}))
 }
