@@ -1,6 +1,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The value endpoints' `append`, `fields` and `query` parameters through the real `restvol
-//! serve` binary driven by h5pyd (`tests/scripts/h5pyd_params.py`), and the same script against
+//! serve` binary (two DN processes) driven by h5pyd (`tests/scripts/h5pyd_params.py`), and the same script against
 //! HSDS 1.0.2, so restvol's answers are checked against HSDS's.
 //!
 //! Servers bind 127.0.0.1 (restvol, ephemeral port) or a private Unix socket directory (HSDS),
@@ -113,7 +113,7 @@ fn restvol(root: &Path) -> Server {
     cmd.args(["serve", "--root_dir"])
         .arg(root)
         .args(["--bucket_name", "hsdstest", "--hs_username", USER, "--hs_password", PASSWORD])
-        .args(["--host", "127.0.0.1", "--port", "0", "--watch_stdin"]);
+        .args(["--host", "127.0.0.1", "--port", "0", "--watch_stdin", "--count", "2"]);
     Server::start(cmd)
 }
 
