@@ -395,3 +395,21 @@ async fn query_reads_and_updates_matching_rows() {
 fn i32_bytes(values: impl IntoIterator<Item = i32>) -> Vec<u8> {
     values.into_iter().flat_map(i32::to_le_bytes).collect()
 }
+
+#[tokio::test]
+async fn concurrent_appends_get_distinct_rows() {
+    let svc = service_with(&[]);
+    svc.alice_domain().await;
+    let dset = svc
+        .dataset(json!({"type": "H5T_STD_I32LE", "shape": [0], "maxdims": [0],
+            "creationProperties": {"layout": {"class": "H5D_CHUNKED", "dims": [4]}}}))
+        .await;
+    let url = value_url(&dset, "&append=1");
+    let appends = (0..12).map(|i| svc.ok(ALICE, Method::Put, &url, Some(json!({"value": [i]}))));
+    futures_util::future::join_all(appends).await;
+    let all = svc.ok(ALICE, Method::Get, &value_url(&dset, ""), None).await;
+    let mut got: Vec<i64> =
+        all["value"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
+    got.sort_unstable();
+    assert_eq!(got, (0..12).collect::<Vec<i64>>());
+}

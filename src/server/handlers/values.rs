@@ -417,7 +417,7 @@ async fn put_value(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
         Some(append) => Some(append::append_region(&target, append)?),
         None => None,
     };
-    let (selection, data) = if binary {
+    let (mut selection, data) = if binary {
         let selection = match &region {
             Some(region) => region.clone(),
             None => select_param(select, &target.layout).map_err(value_error)?,
@@ -449,8 +449,10 @@ async fn put_value(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
         let data = json_data(&view, &body, &shape, ec)?;
         (selection, data)
     };
-    if let Some(append) = append {
-        target = append::extend(ctx, &target, append).await?;
+    if let (Some(append), Some(region)) = (append, &region) {
+        let (grown, owned) = append::extend(ctx, &target, append, region).await?;
+        target = grown;
+        selection = RequestSelection::Hyperslab(owned);
     }
     write_data(ctx, &target, selection, data, fields.as_ref()).await?;
     Ok(ApiResponse::ok(Value::Object(Map::new())))

@@ -1,8 +1,8 @@
 //! `append` on `PUT /datasets/{id}/value` (HSDS 1.0.2 `_getAppendRows`, `_getAppendDim`,
 //! `extendShape`): grow the dataset by `append` rows along `append_dim` and write the request's
-//! data into the new region, in one request. The extent change is a read-modify-write of the
-//! stored shape through the owning DN (like `PUT …/shape`), so two appends racing through
-//! different service nodes could pick the same region.
+//! data into the new region, in one request. The extent grows on the owning DN under the
+//! object's lock ([`Mutation::ExtendShape`]), so concurrent appends get distinct regions. The
+//! data is checked before the extent changes (HSDS extends first).
 
 use std::sync::Arc;
 
@@ -135,22 +135,36 @@ pub(super) fn append_region(target: &Target, append: Append) -> ApiResult<ValueS
     Ok(ValueSelection { dims: out, paired: vec![] })
 }
 
-/// Extends the stored shape by the append and returns the grown target.
+/// Extends the stored shape by the append on the owning DN (atomically there) and returns
+/// the grown target and the region the append owns: the last `rows` along the append axis of
+/// the new extents.
 ///
 /// # Errors
-/// As `PUT …/shape`.
-pub(super) async fn extend(ctx: &Ctx<'_>, target: &Target, append: Append) -> ApiResult<Target> {
-    let shape = Shape::from_json(target.stored.get("shape").unwrap_or(&Value::Null))?;
-    let grown = shape.extended(append.dim, append.rows)?;
-    ctx.mutate(&target.id, &Mutation::SetShape { shape: grown.to_json() }).await?;
-    let mut stored = target.stored.clone();
-    if let Some(map) = stored.as_object_mut() {
-        map.insert("shape".into(), grown.to_json());
-    }
-    Ok(Target {
-        layout: Arc::new(target.layout.with_dims(grown.dims().to_vec())),
+/// 409 past maxdims, or when another axis changed since `region` was planned.
+pub(super) async fn extend(
+    ctx: &Ctx<'_>,
+    target: &Target,
+    append: Append,
+    region: &ValueSelection,
+) -> ApiResult<(Target, ValueSelection)> {
+    let mutation = Mutation::ExtendShape { dim: append.dim, count: append.rows };
+    let (_, stored) = ctx.mutate(&target.id, &mutation).await?;
+    let shape = Shape::from_json(stored.get("shape").unwrap_or(&Value::Null))?;
+    let dims = shape.dims().to_vec();
+    let grown = Target {
+        layout: Arc::new(target.layout.with_dims(dims.clone())),
         bucket: target.bucket.clone(),
         id: target.id.clone(),
         stored,
-    })
+    };
+    let end = dims.get(append.dim).copied().unwrap_or(0);
+    let mut owned = region.clone();
+    if let Some(slot) = owned.dims.get_mut(append.dim) {
+        *slot = DimSelection::Slice { start: end.saturating_sub(append.rows), stop: end, step: 1 };
+    }
+    let planned_other_axes = region.shape();
+    if owned.shape() != planned_other_axes {
+        return Err(ApiError::conflict("dataset extents changed during the append"));
+    }
+    Ok((grown, owned))
 }
