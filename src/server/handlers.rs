@@ -84,6 +84,7 @@ pub async fn dispatch(sn: &ServiceNode, req: &ApiRequest, route: Route) -> ApiRe
         (Route::DatasetValue(id), Method::Get | Method::Put | Method::Post) => {
             values::dataset_value(&ctx, &id).await
         }
+        (Route::DatasetQuery(id), Method::Get) => values::dataset_query(&ctx, &id).await,
         _ => Err(method_not_allowed(req)),
     }
 }

@@ -40,6 +40,8 @@ pub enum Route {
     DatasetShape(String),
     /// `/datasets/{id}/value`
     DatasetValue(String),
+    /// `/datasets/{id}/query` (the coordinates of the elements matching a query)
+    DatasetQuery(String),
 }
 
 /// Decodes `%XX` escapes (and nothing else; `+` stays `+` in paths).
@@ -108,6 +110,7 @@ impl Route {
                 "type" if is_dataset => Route::DatasetType(id()),
                 "shape" if is_dataset => Route::DatasetShape(id()),
                 "value" if is_dataset => Route::DatasetValue(id()),
+                "query" if is_dataset => Route::DatasetQuery(id()),
                 "" => Route::Object(class, id()),
                 _ => return None,
             },
@@ -159,6 +162,7 @@ mod tests {
         );
         assert_eq!(route(&format!("/datasets/{G}/shape")).unwrap(), Route::DatasetShape(G.into()));
         assert_eq!(route(&format!("/datasets/{G}/value")).unwrap(), Route::DatasetValue(G.into()));
+        assert_eq!(route(&format!("/datasets/{G}/query")).unwrap(), Route::DatasetQuery(G.into()));
     }
 
     #[test]

@@ -9,9 +9,12 @@
 //! process or in a `restvol dn` process alike.
 
 pub mod fanout;
+pub mod fields;
 pub mod paging;
 pub mod place;
 pub mod points;
+pub mod query;
+pub mod query_scan;
 pub mod request;
 pub mod target;
 

@@ -64,6 +64,14 @@ pub enum Mutation {
         /// How much to add (negative to take away).
         change: i64,
     },
+    /// Grow a dataset's shape by `count` along `dim` (an append: the DN applies it under the
+    /// object's lock, so concurrent appends get distinct regions). 409 past maxdims.
+    ExtendShape {
+        /// The axis to grow.
+        dim: usize,
+        /// Elements to add along it.
+        count: u64,
+    },
     /// Set one ACL entry of a domain.
     PutAcl {
         /// User (or `default`, `g:group`).
@@ -264,6 +272,16 @@ pub fn apply(object: &mut Value, mutation: &Mutation) -> ApiResult<Outcome> {
             map.insert("shape".into(), shape.clone());
             Outcome::Updated
         }
+        Mutation::ExtendShape { dim, count } => {
+            let shape =
+                crate::model::Shape::from_json(object.get("shape").unwrap_or(&Value::Null))?;
+            let grown = shape.extended(*dim, *count)?;
+            let map = object
+                .as_object_mut()
+                .ok_or_else(|| ApiError::internal("stored object is not a JSON object"))?;
+            map.insert("shape".into(), grown.to_json());
+            Outcome::Updated
+        }
         Mutation::PutAcl { user, acl } => {
             member(object, "acls")?.insert(user.clone(), acl.clone());
             Outcome::Updated
@@ -413,6 +431,11 @@ mod tests {
         let shape = json!({"class": "H5S_SIMPLE", "dims": [5]});
         apply(&mut dset, &Mutation::SetShape { shape: shape.clone() }).unwrap();
         assert_eq!(dset["shape"], shape);
+        let grow = Mutation::ExtendShape { dim: 0, count: 2 };
+        dset["shape"] = json!({"class": "H5S_SIMPLE", "dims": [5], "maxdims": [8]});
+        apply(&mut dset, &grow).unwrap();
+        assert_eq!(dset["shape"]["dims"], json!([7]));
+        assert_eq!(apply(&mut dset, &grow).unwrap_err().status, 409);
         let mut domain = json!({"owner": "a", "acls": {}});
         apply(&mut domain, &Mutation::PutAcl { user: "bob".into(), acl: json!({"read": true}) })
             .unwrap();

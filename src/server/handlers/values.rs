@@ -10,6 +10,9 @@
 //! broadcast; `POST` reads points (JSON `points` or a binary uint64 list) or a hyperslab given
 //! in the body.
 
+mod append;
+mod query;
+
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -25,6 +28,7 @@ use crate::server::ctx::Ctx;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::h5path;
 use crate::server::transport::chunk_api_error;
+use crate::server::values::fields::FieldSubset;
 use crate::server::values::paging::VLEN_ITEM_ESTIMATE;
 use crate::server::values::request::{
     binary_points, body_selection, element_count, select_param, PointVerb, RequestSelection,
@@ -45,6 +49,10 @@ fn value_error(err: ValueError) -> ApiError {
 struct Target {
     layout: Arc<DatasetLayout>,
     bucket: Bucket,
+    /// The dataset id.
+    id: ObjId,
+    /// The stored `.dataset.json`.
+    stored: Value,
 }
 
 impl Target {
@@ -71,7 +79,7 @@ async fn target(ctx: &Ctx<'_>, id: &str, action: &str, null_message: &str) -> Ap
     }
     let layout = DatasetLayout::from_json(&stored).map_err(|err| chunk_api_error(&err))?;
     let bucket = ctx.sn.storage.bucket(&ctx.bucket)?;
-    Ok(Target { layout: Arc::new(layout), bucket })
+    Ok(Target { layout: Arc::new(layout), bucket, id, stored })
 }
 
 /// `GET|PUT|POST /datasets/{id}/value`.
@@ -86,6 +94,29 @@ pub async fn dataset_value(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
         Method::Post => post_value(ctx, id).await,
         _ => Err(ApiError::new(405, format!("method not allowed on {}", ctx.req.path))),
     }
+}
+
+/// `GET /datasets/{id}/query` (HSDS 1.0.2 `GET_Query`): the coordinates of the elements of
+/// `select` matching `query` (required), at most `Limit`; JSON `{"indices": [[i…],…]}` or
+/// int64 rows in binary.
+///
+/// # Errors
+/// 400 without or with a malformed query or selection; 413 when the searched region is larger
+/// than `max_request_size`.
+pub async fn dataset_query(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
+    let null = "Null space datasets can not be used as target for GET query";
+    let target = target(ctx, id, "read", null).await?;
+    let selection = select_param(ctx.req.param("select"), &target.layout).map_err(value_error)?;
+    let Some(text) = query::query_text(ctx, None) else {
+        return Err(ApiError::bad_request("query parameter is required for GET_Query"));
+    };
+    let parsed = query::parse_query(&text, &target)?;
+    let limit = query::limit(ctx, None)?;
+    let size = selection.element_count().saturating_mul(u128::from(target.item_estimate()));
+    if size >= u128::from(ctx.sn.settings.max_request_size) {
+        return Err(too_large("GET query"));
+    }
+    query::get_indices(ctx, &target, &selection, &parsed, limit).await
 }
 
 /// A 200 response whose body is JSON text (kept as text so HSDS's `NaN`/`Infinity` survive).
@@ -116,15 +147,25 @@ const PAGES_IN_FLIGHT: usize = 1;
 
 /// A binary answer for several pages, streamed: each page is read (fanned out over the DNs)
 /// and sent in turn, so memory holds about one page rather than the whole selection.
-fn stream_pages(ctx: &Ctx<'_>, target: &Target, pages: Vec<ValueSelection>) -> ApiResponse {
-    let length = match target.layout.item {
-        ItemLayout::Fixed(size) => pages
+fn stream_pages(
+    ctx: &Ctx<'_>,
+    target: &Target,
+    pages: Vec<ValueSelection>,
+    fields: Option<FieldSubset>,
+) -> ApiResponse {
+    let item = match (&fields, target.layout.item) {
+        (Some(subset), _) => Some(subset.item_size()),
+        (None, ItemLayout::Fixed(size)) => Some(size),
+        (None, ItemLayout::Variable) => None,
+    };
+    let length = match item {
+        Some(size) => pages
             .iter()
             .map(|page| page.element_count().saturating_mul(size as u128))
             .sum::<u128>()
             .try_into()
             .ok(),
-        ItemLayout::Variable => None,
+        None => None,
     };
     let (sender, stream) = BodyStream::channel(length, PAGES_IN_FLIGHT);
     let dn = ctx.sn.dn.clone();
@@ -133,7 +174,7 @@ fn stream_pages(ctx: &Ctx<'_>, target: &Target, pages: Vec<ValueSelection>) -> A
         for page in pages {
             let piece = read_selection(dn.chunk_nodes(), &bucket, &layout, &page)
                 .await
-                .map(|data| Bytes::from(data.to_bytes()))
+                .map(|data| Bytes::from(project(fields.as_ref(), data.to_bytes())))
                 .map_err(value_error);
             let failed = piece.is_err();
             if sender.send(piece).await.is_err() || failed {
@@ -144,33 +185,52 @@ fn stream_pages(ctx: &Ctx<'_>, target: &Target, pages: Vec<ValueSelection>) -> A
     ApiResponse::streamed(stream)
 }
 
+/// Packed full elements projected on `fields` (unchanged without).
+fn project(fields: Option<&FieldSubset>, data: Vec<u8>) -> Vec<u8> {
+    match fields {
+        Some(subset) => subset.project(&data),
+        None => data,
+    }
+}
+
 async fn get_value(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
     let null = "Null space datasets can not be used as target for GET value";
     let target = target(ctx, id, "read", null).await?;
     let layout = &target.layout;
     let nodes = ctx.sn.dn.chunk_nodes();
     let selection = select_param(ctx.req.param("select"), layout).map_err(value_error)?;
+    let fields =
+        FieldSubset::parse(ctx.req.param("fields"), &layout.datatype).map_err(value_error)?;
+    let limit = query::limit(ctx, None)?;
+    let parsed_query = match query::query_text(ctx, None) {
+        Some(text) => Some(query::parse_query(&text, &target)?),
+        None => None,
+    };
     let max = ctx.sn.settings.max_request_size;
-    let item = target.item_estimate();
+    let item = fields.as_ref().map_or_else(|| target.item_estimate(), |f| f.item_size() as u64);
     let size = selection.element_count().saturating_mul(u128::from(item));
     let streamed = ctx.req.wants_binary() && !layout.scalar;
     if !streamed && size >= u128::from(max) {
         return Err(too_large("GET value"));
     }
+    if let Some(parsed) = &parsed_query {
+        return query::get_matches(ctx, &target, &selection, parsed, limit, fields.as_ref()).await;
+    }
     if streamed {
-        let mut pages = paginate(&selection, item, max).map_err(value_error)?;
+        let mut pages = paginate(&selection, target.item_estimate(), max).map_err(value_error)?;
         if pages.len() > 1 {
-            return Ok(stream_pages(ctx, &target, pages));
+            return Ok(stream_pages(ctx, &target, pages, fields));
         }
         let page = pages.pop().unwrap_or(selection);
         let data =
             read_selection(nodes, &target.bucket, layout, &page).await.map_err(value_error)?;
-        return Ok(ApiResponse::binary(Bytes::from(data.to_bytes())));
+        return Ok(ApiResponse::binary(Bytes::from(project(fields.as_ref(), data.to_bytes()))));
     }
     let data = read_selection(nodes, &target.bucket, layout, &selection)
         .await
         .map_err(value_error)?
         .to_bytes();
+    let data = project(fields.as_ref(), data);
     if ctx.req.wants_binary() {
         return Ok(ApiResponse::binary(Bytes::from(data)));
     }
@@ -181,7 +241,10 @@ async fn get_value(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
     if layout.scalar {
         dims.clear();
     }
-    value_response(ctx, layout, &dims, &data)
+    match &fields {
+        Some(subset) => value_response(ctx, &subset.view(layout), &dims, &data),
+        None => value_response(ctx, layout, &dims, &data),
+    }
 }
 
 /// The broadcast shape HSDS accepts for `element_count` (`getBroadcastShape`): one element,
@@ -288,51 +351,154 @@ fn binary_data(
     elements(layout, body, given)
 }
 
+/// Writes `data` (subset elements when `fields` is given) into `selection` of `target`; with
+/// `fields`, the current elements are read and only the chosen members replaced.
+async fn write_data(
+    ctx: &Ctx<'_>,
+    target: &Target,
+    selection: RequestSelection,
+    data: ElementBuf,
+    fields: Option<&FieldSubset>,
+) -> ApiResult<()> {
+    let layout = &target.layout;
+    let nodes = ctx.sn.dn.chunk_nodes();
+    let (data, selection) = match fields {
+        None => (data, selection),
+        Some(subset) => {
+            let shape = match &selection {
+                RequestSelection::Hyperslab(sel) => sel.shape(),
+                RequestSelection::Points(flat) => {
+                    vec![(flat.len() / layout.dims.len().max(1)) as u64]
+                }
+            };
+            let view = subset.view(layout);
+            let sub = broadcast(view.item, data, &shape).map_err(value_error)?.to_bytes();
+            let current = match &selection {
+                RequestSelection::Hyperslab(sel) => {
+                    read_selection(nodes, &target.bucket, layout, sel).await
+                }
+                RequestSelection::Points(flat) => {
+                    read_points(nodes, &target.bucket, layout, flat).await
+                }
+            };
+            let mut full = current.map_err(value_error)?.to_bytes();
+            subset.merge(&mut full, &sub).map_err(value_error)?;
+            (ElementBuf::Fixed(full), selection)
+        }
+    };
+    match selection {
+        RequestSelection::Hyperslab(sel) => {
+            write_selection(nodes, &target.bucket, layout, &sel, data).await.map_err(value_error)
+        }
+        RequestSelection::Points(flat) => {
+            let npoints = (flat.len() / layout.dims.len().max(1)) as u64;
+            let data = broadcast(layout.item, data, &[npoints]).map_err(value_error)?;
+            write_points(nodes, &target.bucket, layout, &flat, &data).await.map_err(value_error)
+        }
+    }
+}
+
 async fn put_value(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
     if ctx.req.body.is_empty() {
         return Err(ApiError::bad_request("PUT Value with no body"));
     }
     let null = "Null space datasets can not be used as target for PUT value";
-    let target = target(ctx, id, "update", null).await?;
-    let layout = &target.layout;
-    let nodes = ctx.sn.dn.chunk_nodes();
+    let mut target = target(ctx, id, "update", null).await?;
+    let binary = ctx.req.body_is_binary()?;
+    let json_body = if binary { None } else { Some(ctx.req.json()?) };
+    let body_map = json_body.as_ref().and_then(Value::as_object);
+    let fields_spec = body_map
+        .and_then(|b| b.get("fields"))
+        .and_then(Value::as_str)
+        .or_else(|| ctx.req.param("fields"));
+    let fields = FieldSubset::parse(fields_spec, &target.layout.datatype).map_err(value_error)?;
+    let append = append::append_request(ctx, body_map, &target)?;
+    if append.is_some() && body_map.is_some_and(|b| b.contains_key("points")) {
+        return Err(ApiError::bad_request("points not valid with append update"));
+    }
+    if let Some(text) = query::query_text(ctx, body_map) {
+        if append.is_some() {
+            return Err(ApiError::bad_request(
+                "Query string can not be used with append parameter",
+            ));
+        }
+        let parsed = query::parse_query(&text, &target)?;
+        let Some(update) = json_body.as_ref() else {
+            return Err(ApiError::bad_request("a query update needs a JSON body"));
+        };
+        let empty = Map::new();
+        let selection = match body_selection(
+            ctx.req.param("select"),
+            body_map.unwrap_or(&empty),
+            &target.layout,
+            PointVerb::Put,
+        )
+        .map_err(value_error)?
+        {
+            RequestSelection::Hyperslab(sel) => sel,
+            RequestSelection::Points(_) => {
+                return Err(ApiError::bad_request("points can not be used with query"))
+            }
+        };
+        let limit = query::limit(ctx, body_map)?;
+        return query::put_matches(
+            ctx,
+            &target,
+            &selection,
+            &parsed,
+            limit,
+            update,
+            fields.as_ref(),
+        )
+        .await;
+    }
+    let view = match &fields {
+        Some(subset) => subset.view(&target.layout),
+        None => (*target.layout).clone(),
+    };
     let select = ctx.req.param("select");
-    let (selection, data) = if ctx.req.body_is_binary()? {
-        let selection = select_param(select, layout).map_err(value_error)?;
+    let region = match append {
+        Some(append) => Some(append::append_region(&target, append)?),
+        None => None,
+    };
+    let (mut selection, data) = if binary {
+        let selection = match &region {
+            Some(region) => region.clone(),
+            None => select_param(select, &target.layout).map_err(value_error)?,
+        };
         let ec = element_count(ctx.req.param("element_count"), None).map_err(value_error)?;
         let count = count_of(&selection.shape())?;
         if count == 0 {
             return Err(ApiError::bad_request("Selection is empty"));
         }
-        let data = binary_data(layout, &ctx.req.body, count, ec)?;
+        let data = binary_data(&view, &ctx.req.body, count, ec)?;
         (RequestSelection::Hyperslab(selection), data)
     } else {
         let body = ctx.req.json_object()?;
-        let selection =
-            body_selection(select, &body, layout, PointVerb::Put).map_err(value_error)?;
+        let selection = match &region {
+            Some(region) => RequestSelection::Hyperslab(region.clone()),
+            None => body_selection(select, &body, &target.layout, PointVerb::Put)
+                .map_err(value_error)?,
+        };
         let ec = element_count(ctx.req.param("element_count"), Some(&body)).map_err(value_error)?;
         let shape = match &selection {
             RequestSelection::Hyperslab(sel) => sel.shape(),
             RequestSelection::Points(flat) => {
-                vec![(flat.len() / layout.dims.len().max(1)) as u64]
+                vec![(flat.len() / target.layout.dims.len().max(1)) as u64]
             }
         };
         if count_of(&shape)? == 0 {
             return Err(ApiError::bad_request("Selection is empty"));
         }
-        let data = json_data(layout, &body, &shape, ec)?;
+        let data = json_data(&view, &body, &shape, ec)?;
         (selection, data)
     };
-    match selection {
-        RequestSelection::Hyperslab(sel) => {
-            write_selection(nodes, &target.bucket, layout, &sel, data).await.map_err(value_error)?
-        }
-        RequestSelection::Points(flat) => {
-            let npoints = (flat.len() / layout.dims.len().max(1)) as u64;
-            let data = broadcast(layout.item, data, &[npoints]).map_err(value_error)?;
-            write_points(nodes, &target.bucket, layout, &flat, &data).await.map_err(value_error)?
-        }
+    if let (Some(append), Some(region)) = (append, &region) {
+        let (grown, owned) = append::extend(ctx, &target, append, region).await?;
+        target = grown;
+        selection = RequestSelection::Hyperslab(owned);
     }
+    write_data(ctx, &target, selection, data, fields.as_ref()).await?;
     Ok(ApiResponse::ok(Value::Object(Map::new())))
 }
 
