@@ -2,140 +2,11 @@
 //! The value endpoints' `append`, `fields` and `query` parameters driven in-process through
 //! `ServiceNode::handle`, with HSDS 1.0.2's answers and error statuses.
 
-use std::sync::Arc;
+mod common;
 
-use base64::Engine;
-use bytes::Bytes;
-use restvol::server::auth::Users;
-use restvol::server::config::Config;
-use restvol::server::dn::DataNode;
-use restvol::server::transport::DnTransport;
-use restvol::server::{ApiRequest, ApiResponse, Method, ResponseBody, ServiceNode, Settings};
-use restvol::storage::{Storage, StorageConfig};
+use common::in_process::*;
+use restvol::server::Method;
 use serde_json::{json, Value};
-
-const ADMIN: &str = "admin";
-const ALICE: &str = "alice";
-const D: &str = "domain=/home/alice/f.h5";
-const BIN: &str = "application/octet-stream";
-
-struct Svc {
-    sn: Arc<ServiceNode>,
-}
-
-fn service_with(args: &[&str]) -> Svc {
-    let args: Vec<String> = args.iter().map(|s| (*s).to_string()).collect();
-    let config = Config::from_sources(&args, &Default::default()).unwrap();
-    let settings = Settings::from_config(&config).unwrap();
-    let storage = Storage::new(StorageConfig::Memory).unwrap();
-    let nodes = (0..3).map(|i| Arc::new(DataNode::new(i, 3, storage.clone(), 1 << 20))).collect();
-    let mut users = Users::new(ADMIN, true);
-    users.add_password_lines("admin:admin\nalice:a\nbob:b\n");
-    let sn = ServiceNode::new(settings, users, DnTransport::in_process(nodes), storage.clone());
-    Svc { sn: Arc::new(sn) }
-}
-
-fn auth(user: &str) -> String {
-    let password = match user {
-        ADMIN => "admin",
-        ALICE => "a",
-        _ => "b",
-    };
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
-    )
-}
-
-/// A response body as JSON (JSON text kept in a binary body is parsed too).
-fn body_json(response: &ApiResponse) -> Value {
-    match &response.body {
-        ResponseBody::Json(v) => v.clone(),
-        ResponseBody::Empty => Value::Null,
-        ResponseBody::Binary(b) => {
-            let json_typed = response
-                .headers
-                .iter()
-                .any(|(n, v)| n.eq_ignore_ascii_case("content-type") && v.contains("json"));
-            if json_typed {
-                serde_json::from_slice(b).unwrap()
-            } else {
-                json!({ "binary": b.len() })
-            }
-        }
-        ResponseBody::Stream(stream) => json!({ "stream": stream.length() }),
-    }
-}
-
-impl Svc {
-    async fn raw(
-        &self,
-        user: &str,
-        method: Method,
-        path_query: &str,
-        body: Option<Bytes>,
-        headers: &[(&str, &str)],
-    ) -> ApiResponse {
-        let (path, query) = path_query.split_once('?').unwrap_or((path_query, ""));
-        let mut req = ApiRequest::new(method, path);
-        req.params = restvol::server::http::parse_query(query);
-        req.headers.insert("authorization".into(), auth(user));
-        for (name, value) in headers {
-            req.headers.insert((*name).to_string(), (*value).to_string());
-        }
-        req.body = body.unwrap_or_default();
-        self.sn.handle(req).await
-    }
-
-    async fn call(
-        &self,
-        user: &str,
-        method: Method,
-        pq: &str,
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        let rsp = self.raw(user, method, pq, body.map(|b| Bytes::from(b.to_string())), &[]).await;
-        (rsp.status, body_json(&rsp))
-    }
-
-    async fn ok(&self, user: &str, method: Method, pq: &str, body: Option<Value>) -> Value {
-        let (status, json) = self.call(user, method, pq, body).await;
-        assert!(status < 300, "{method:?} {pq}: {status} {json}");
-        json
-    }
-
-    async fn get_bin(&self, pq: &str) -> Vec<u8> {
-        let rsp = self.raw(ALICE, Method::Get, pq, None, &[("accept", BIN)]).await;
-        assert_eq!(rsp.status, 200, "{pq}: {:?}", body_json(&rsp));
-        match rsp.body {
-            ResponseBody::Binary(b) => b.to_vec(),
-            ResponseBody::Stream(stream) => stream.collect().await.unwrap().to_vec(),
-            other => panic!("expected binary, got {other:?}"),
-        }
-    }
-
-    async fn put_bin(&self, pq: &str, bytes: Vec<u8>) -> ApiResponse {
-        self.raw(ALICE, Method::Put, pq, Some(Bytes::from(bytes)), &[("content-type", BIN)]).await
-    }
-
-    /// Creates /home, /home/alice (owned by alice) and /home/alice/f.h5; returns the root id.
-    async fn alice_domain(&self) -> String {
-        self.ok(ADMIN, Method::Put, "/?domain=/home", Some(json!({"folder": true}))).await;
-        let body = json!({"folder": true, "owner": ALICE});
-        self.ok(ADMIN, Method::Put, "/?domain=/home/alice", Some(body)).await;
-        let rsp = self.ok(ALICE, Method::Put, &format!("/?{D}"), None).await;
-        rsp["root"].as_str().unwrap().to_string()
-    }
-
-    async fn dataset(&self, body: Value) -> String {
-        let rsp = self.ok(ALICE, Method::Post, &format!("/datasets?{D}"), Some(body)).await;
-        rsp["id"].as_str().unwrap().to_string()
-    }
-}
-
-fn value_url(dset: &str, query: &str) -> String {
-    format!("/datasets/{dset}/value?{D}{query}")
-}
 
 fn compound_dataset(shape: Value, maxdims: Value, chunk: u64) -> Value {
     json!({"type": {"class": "H5T_COMPOUND", "fields": [
@@ -392,10 +263,6 @@ async fn query_reads_and_updates_matching_rows() {
         .await;
     let got = svc.ok(ALICE, Method::Get, &value_url(&ints, "&query=_%20%3E%204"), None).await;
     assert_eq!(got["value"], json!([5, 7, 9]));
-}
-
-fn i32_bytes(values: impl IntoIterator<Item = i32>) -> Vec<u8> {
-    values.into_iter().flat_map(i32::to_le_bytes).collect()
 }
 
 #[tokio::test]

@@ -5,6 +5,7 @@
 
 pub mod h5pyd;
 pub mod hsds;
+pub mod in_process;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
