@@ -137,11 +137,17 @@ impl Drop for Server {
 /// `restvol serve` (the binary under test) on 127.0.0.1, an ephemeral port, storing under
 /// `root` (bucket `hsdstest`); it stops when its stdin closes.
 pub fn restvol(root: &Path) -> Server {
+    restvol_with(root, &[])
+}
+
+/// As [`restvol`], with `extra` flags (`--count 2`, …).
+pub fn restvol_with(root: &Path, extra: &[&str]) -> Server {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_restvol"));
     cmd.args(["serve", "--root_dir"])
         .arg(root)
         .args(["--bucket_name", "hsdstest", "--hs_username", USER, "--hs_password", PASSWORD])
-        .args(["--host", "127.0.0.1", "--port", "0", "--watch_stdin"]);
+        .args(["--host", "127.0.0.1", "--port", "0", "--watch_stdin"])
+        .args(extra);
     Server::start(cmd)
 }
 
