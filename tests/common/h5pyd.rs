@@ -59,7 +59,12 @@ pub struct Server {
 
 impl Server {
     /// Spawns `cmd` and waits for its `READY! use endpoint: <url>` line.
-    pub fn start(mut cmd: Command) -> Server {
+    pub fn start(cmd: Command) -> Server {
+        Server::try_start(cmd).expect("server did not become ready")
+    }
+
+    /// As [`Server::start`]; `None` when the server exits or stays silent for 90 s.
+    pub fn try_start(mut cmd: Command) -> Option<Server> {
         cmd.stdout(Stdio::piped()).stderr(Stdio::inherit()).stdin(Stdio::piped()).process_group(0);
         let mut child = cmd.spawn().expect("start server");
         let stdout = child.stdout.take().expect("server stdout");
@@ -72,9 +77,8 @@ impl Server {
             }
         });
         let mut server = Server { child, endpoint: String::new() };
-        server.endpoint =
-            rx.recv_timeout(Duration::from_secs(90)).expect("server did not become ready");
-        server
+        server.endpoint = rx.recv_timeout(Duration::from_secs(90)).ok()?;
+        Some(server)
     }
 
     fn signal_group(&self, signal: &str) {
@@ -154,17 +158,24 @@ pub fn restvol_with(root: &Path, extra: &[&str]) -> Server {
 /// HSDS 1.0.2 (the venv's `hsds` launcher, one DN) on Unix sockets in `sockets`, storing under
 /// `root` (bucket `hsdstest`).
 pub fn hsds(root: &Path, sockets: &Path) -> Server {
-    let mut cmd = Command::new(venv().join("bin/hsds"));
-    cmd.arg("--root_dir")
-        .arg(root)
-        .args(["--bucket_name", "hsdstest", "--hs_username", USER, "--hs_password", PASSWORD])
-        .arg("--socket_dir")
-        .arg(sockets)
-        .args(["--count", "1", "--logfile"])
-        .arg(sockets.join("hs.log"))
-        .env_remove("ROOT_DIR")
-        .env_remove("BUCKET_NAME");
-    Server::start(cmd)
+    // HSDS's launcher gives its nodes a fixed 10 s to come up, which a loaded machine can
+    // miss: start it again (a fresh launcher) before giving up.
+    for _ in 0..3 {
+        let mut cmd = Command::new(venv().join("bin/hsds"));
+        cmd.arg("--root_dir")
+            .arg(root)
+            .args(["--bucket_name", "hsdstest", "--hs_username", USER, "--hs_password", PASSWORD])
+            .arg("--socket_dir")
+            .arg(sockets)
+            .args(["--count", "1", "--logfile"])
+            .arg(sockets.join("hs.log"))
+            .env_remove("ROOT_DIR")
+            .env_remove("BUCKET_NAME");
+        if let Some(server) = Server::try_start(cmd) {
+            return server;
+        }
+    }
+    panic!("HSDS did not start in three attempts (see {})", sockets.join("hs.log").display());
 }
 
 /// A command running the venv's Python on `script` with `args`, configured for `endpoint`

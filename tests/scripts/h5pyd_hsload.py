@@ -12,6 +12,7 @@ import sys
 
 import h5py
 import h5pyd
+from h5pyd_common import folders
 import numpy as np
 
 BIN = os.path.dirname(sys.executable)
@@ -126,16 +127,6 @@ def make_source(path):
         ln["external"] = h5py.ExternalLink("other.h5", "/some/path")
         ln["hard"] = f["numbers/i4le"]
         f.create_group("empty_group")
-
-
-def folders(folder):
-    path = "/"
-    for part in folder.strip("/").split("/"):
-        path += part + "/"
-        try:
-            h5pyd.Folder(path, mode="r")
-        except IOError:
-            h5pyd.Folder(path, mode="x")
 
 
 def run(*args):

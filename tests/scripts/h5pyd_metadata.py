@@ -9,16 +9,11 @@ import sys
 
 import numpy as np
 import h5pyd
+from h5pyd_common import folders as common_folders
 
 
 def folders(folder):
-    path = "/"
-    for part in folder.strip("/").split("/"):
-        path += part + "/"
-        try:
-            h5pyd.Folder(path, mode="r")
-        except IOError:
-            h5pyd.Folder(path, mode="x")
+    common_folders(folder)
     print("FOLDERS OK")
 
 

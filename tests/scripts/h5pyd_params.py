@@ -8,18 +8,9 @@ import sys
 
 import numpy as np
 import h5pyd
+from h5pyd_common import folders
 
 DT = np.dtype([("temp", "<i4"), ("name", "S4"), ("w", "<f8")])
-
-
-def folders(folder):
-    path = "/"
-    for part in folder.strip("/").split("/"):
-        path += part + "/"
-        try:
-            h5pyd.Folder(path, mode="r")
-        except IOError:
-            h5pyd.Folder(path, mode="x")
 
 
 def status(rsp, want, what):

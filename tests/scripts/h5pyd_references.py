@@ -14,17 +14,8 @@ import sys
 
 import numpy as np
 import h5pyd
+from h5pyd_common import folders
 from h5json.hdf5dtype import Reference
-
-
-def folders(folder):
-    path = "/"
-    for part in folder.strip("/").split("/"):
-        path += part + "/"
-        try:
-            h5pyd.Folder(path, mode="r")
-        except IOError:
-            h5pyd.Folder(path, mode="x")
 
 
 def write(domain):

@@ -25,6 +25,7 @@ import traceback
 
 import numpy as np
 import h5pyd
+from h5pyd_common import folders
 
 CASES = []
 HSDS_PEER = os.environ.get("H5PYD_PEER") == "hsds"
@@ -33,16 +34,6 @@ HSDS_PEER = os.environ.get("H5PYD_PEER") == "hsds"
 def case(fn):
     CASES.append(fn)
     return fn
-
-
-def folders(folder):
-    path = "/"
-    for part in folder.strip("/").split("/"):
-        path += part + "/"
-        try:
-            h5pyd.Folder(path, mode="r")
-        except IOError:
-            h5pyd.Folder(path, mode="x")
 
 
 def eq(got, want, what):

@@ -9,16 +9,7 @@ import sys
 
 import numpy as np
 import h5pyd
-
-
-def folders(folder):
-    path = "/"
-    for part in folder.strip("/").split("/"):
-        path += part + "/"
-        try:
-            h5pyd.Folder(path, mode="r")
-        except IOError:
-            h5pyd.Folder(path, mode="x")
+from h5pyd_common import folders
 
 
 def expected():
