@@ -57,10 +57,15 @@ pub(super) fn rest_type_of(type_id: hid_t) -> Result<Value, VolError> {
 }
 
 /// Counts one more user (a new dataset or attribute) of `type_id` when it is a committed
-/// datatype: HDF5 adds it to the datatype's reference count.
+/// datatype: HDF5 adds it to the datatype's reference count. A service without restvol's
+/// `refCountChange` request (HSDS answers 405) keeps no count: the user is still created.
 pub(super) fn count_new_user(file: &OpenFile, type_id: hid_t) -> Result<(), VolError> {
     if let Value::String(id) = rest_type_of(type_id)? {
-        crate::vol::object::change_ref_count(file, &crate::model::ObjId::parse(&id)?, 1)?;
+        let id = crate::model::ObjId::parse(&id)?;
+        match crate::vol::object::change_ref_count(file, &id, 1) {
+            Err(err) if err.is_method_not_allowed() => {}
+            other => other?,
+        }
     }
     Ok(())
 }

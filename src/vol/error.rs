@@ -61,6 +61,15 @@ impl VolError {
         }
     }
 
+    /// Whether the service has no such request (405): HSDS lacks restvol's extensions, such
+    /// as `refCountChange`.
+    pub fn is_method_not_allowed(&self) -> bool {
+        match self {
+            VolError::Client(err) => err.status() == Some(405),
+            _ => false,
+        }
+    }
+
     /// Whether the service said the name is already taken.
     pub fn is_conflict(&self) -> bool {
         match self {

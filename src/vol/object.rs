@@ -224,6 +224,18 @@ fn walk(
     Ok((file.clone(), Resolved { id: current, json }))
 }
 
+/// `path` without `.` and empty components (`./a//b` → `a/b`, `/./a` → `/a`): HDF5 accepts
+/// them, HSDS's `h5path` does not.
+pub fn without_dot_segments(path: &str) -> String {
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    let joined = parts.join("/");
+    if path.starts_with('/') {
+        format!("/{joined}")
+    } else {
+        joined
+    }
+}
+
 /// `POST /{collection}` of a new group, dataset or committed datatype: linked at `path`
 /// (relative to `anchor`, absolute from the root) or anonymous when `path` is `None`, with the
 /// service creating missing intermediate groups when `intermediate`. Returns the new id.
@@ -243,7 +255,7 @@ pub fn create_object(
             return Err(VolError::InvalidArgument(format!("invalid {what} name '{path}'")));
         }
         let parent = if name.starts_with('/') { file.root() } else { anchor };
-        body["h5path"] = Value::from(name);
+        body["h5path"] = Value::from(without_dot_segments(name));
         body["parent_id"] = Value::from(parent.as_str());
     }
     let mut request = Request::post(format!("/{}", class.collection())).json(body);
@@ -256,4 +268,18 @@ pub fn create_object(
         .and_then(Value::as_str)
         .ok_or_else(|| VolError::InvalidArgument(format!("{what} create: reply has no id")))?;
     Ok(ObjId::parse(id)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_dot_segments;
+
+    #[test]
+    fn dot_and_empty_components_are_dropped() {
+        assert_eq!(without_dot_segments("./a/b"), "a/b");
+        assert_eq!(without_dot_segments("a/./b"), "a/b");
+        assert_eq!(without_dot_segments("/./a//b"), "/a/b");
+        assert_eq!(without_dot_segments("/a"), "/a");
+        assert_eq!(without_dot_segments("a"), "a");
+    }
 }

@@ -1,0 +1,52 @@
+//! HDF5's older `testhdf5` suite (`h5_api_test_testhdf5`) through the connector in direct
+//! access: the groups that pass today must keep passing. README.md's compatibility section
+//! lists every group and why each failing one fails.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
+
+mod common;
+
+use common::*;
+
+/// The `testhdf5` groups that pass through restvol (`-o <group>`).
+const PASSING: [&str; 11] = [
+    "config",
+    "h5system",
+    "metadata",
+    "checksum",
+    "skiplist",
+    "refstr",
+    "coords",
+    "sohm",
+    "ref_deprec",
+    "genprop",
+    "id",
+];
+
+#[test]
+fn testhdf5_groups_that_pass_keep_passing() {
+    let exe = hdf5_root().join("bin/h5_api_test_testhdf5");
+    if !exe.is_file() {
+        eprintln!("skipping: {} was not built", exe.display());
+        return;
+    }
+    let dir = scratch("testhdf5");
+    let store = dir.join("store");
+    let mut problems = Vec::new();
+    for group in PASSING {
+        let out =
+            run_no_crash(with_direct_access(&exe, &store).args(["-o", group]).current_dir(&dir));
+        let stdout = text(&out.stdout);
+        if !out.status.success() || stdout.contains("Error(s) were detected") {
+            problems.push(format!("{group}:\n{stdout}\n{}", text(&out.stderr)));
+        }
+    }
+    assert!(problems.is_empty(), "testhdf5 groups failed:\n{}", problems.join("\n"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut left = restvol_processes(&store.display().to_string());
+    while !left.is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        left = restvol_processes(&store.display().to_string());
+    }
+    assert!(left.is_empty(), "restvol processes left behind: {left:?}");
+}
