@@ -44,18 +44,6 @@ const KNOWN_DIFFERENCES: &[(&str, Tool, &str)] = &[
         "a dataset's type opened through the connector is not committed, so h5dump prints it \
          inline instead of DATATYPE \"/pair\"",
     ),
-    (
-        "references",
-        Tool::Dump,
-        "a hyperslab region comes back from the store as one block per element, so h5dump \
-         prints six 1x1 blocks instead of (1,1)-(2,3)",
-    ),
-    (
-        "filtered",
-        Tool::Ls,
-        "filters come back without H5Z_FLAG_OPTIONAL and shuffle without its element size \
-         parameter",
-    ),
     ("committed_types", Tool::Ls, "the dataset's type is not shown as shared-…"),
     (
         "committed_types",
