@@ -40,13 +40,6 @@ const KNOWN_DIFFERENCES: &[(&str, Tool, &str)] = &[
     ("hard_links", Tool::Ls, "rc=1: `Links: 1` and no `same as` for a second path"),
     (
         "committed_types",
-        Tool::Dump,
-        "a dataset's type opened through the connector is not committed, so h5dump prints it \
-         inline instead of DATATYPE \"/pair\"",
-    ),
-    ("committed_types", Tool::Ls, "the dataset's type is not shown as shared-…"),
-    (
-        "committed_types",
         Tool::Diff,
         "the committed compound is packed in the store and padded in the native file, so \
          H5Tequal differs",
