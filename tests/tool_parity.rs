@@ -30,21 +30,12 @@ use std::process::Command;
 use common::*;
 
 /// (case, tool) pairs that are known to differ, each with the reason.
-const KNOWN_DIFFERENCES: &[(&str, Tool, &str)] = &[
-    (
-        "hard_links",
-        Tool::Dump,
-        "HSDS keeps no link counts, so H5Oget_info reports rc=1 and h5dump prints the second \
-         path of a dataset in full instead of HARDLINK",
-    ),
-    ("hard_links", Tool::Ls, "rc=1: `Links: 1` and no `same as` for a second path"),
-    (
-        "committed_types",
-        Tool::Diff,
-        "the committed compound is packed in the store and padded in the native file, so \
+const KNOWN_DIFFERENCES: &[(&str, Tool, &str)] = &[(
+    "committed_types",
+    Tool::Diff,
+    "the committed compound is packed in the store and padded in the native file, so \
          H5Tequal differs",
-    ),
-];
+)];
 
 /// The tools compared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
