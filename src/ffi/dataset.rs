@@ -44,10 +44,11 @@ pub(super) fn dataset_object(
     handle: crate::vol::object::ObjHandle,
     json: &Value,
 ) -> Result<DatasetObject, VolError> {
-    let datatype = match Datatype::from_json(json.get("type").unwrap_or(&Value::Null))? {
-        Datatype::CommittedCopy { datatype, .. } => *datatype,
-        other => other,
-    };
+    let (datatype, committed_type) =
+        match Datatype::from_json(json.get("type").unwrap_or(&Value::Null))? {
+            Datatype::CommittedCopy { datatype, id } => (*datatype, Some(id)),
+            other => (other, None),
+        };
     let shape = Shape::from_json(json.get("shape").unwrap_or(&Value::Null))?;
     let file_type = types::to_hdf5(&datatype)?;
     let element_size = h5type::size(file_type.id())?;
@@ -58,7 +59,16 @@ pub(super) fn dataset_object(
     let variable =
         if types::has_variable_parts(file_type.id())? { Some(datatype.clone()) } else { None };
     let dapl = OwnedPlist::create(PlistClass::DatasetAccess)?;
-    Ok(DatasetObject { handle, shape, datatype, element_size, variable, dcpl, dapl })
+    Ok(DatasetObject {
+        handle,
+        shape,
+        datatype,
+        element_size,
+        variable,
+        dcpl,
+        dapl,
+        committed_type,
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -473,7 +483,16 @@ unsafe extern "C" fn get(
                 args.args.get_space.space_id = current_space(d)?.into_raw();
             }
             sys::H5VL_DATASET_GET_TYPE => {
-                args.args.get_type.type_id = d.file_type()?.into_raw();
+                // A dataset of a committed type hands out that committed type (so h5dump and
+                // h5ls name it); should the type be gone, its copy in the dataset serves.
+                let committed = d
+                    .committed_type
+                    .as_ref()
+                    .and_then(|id| super::object::register_object(d.handle.file(), id).ok());
+                args.args.get_type.type_id = match committed {
+                    Some(hid) => hid,
+                    None => d.file_type()?.into_raw(),
+                };
             }
             sys::H5VL_DATASET_GET_DCPL => {
                 args.args.get_dcpl.dcpl_id = super::plists::copy_plist(d.dcpl.id())?;

@@ -175,7 +175,14 @@ unsafe extern "C" fn create(
                 ));
             }
         }
+        let hard = match &target {
+            LinkTarget::Hard(id) => Some(id.clone()),
+            _ => None,
+        };
         link::create(owner.file(), owner.anchor(), &name, target)?;
+        if let Some(id) = hard {
+            link::count_hard_link(owner.file(), &id, 1);
+        }
         Ok(0)
     })
 }
@@ -320,6 +327,9 @@ unsafe extern "C" fn specific(
             sys::H5VL_LINK_DELETE => {
                 let (group, info) = link_at(owner, &loc)?;
                 link::delete(file, &group, &info.name)?;
+                if let LinkTarget::Hard(id) = &info.target {
+                    link::count_hard_link(file, id, -1);
+                }
             }
             sys::H5VL_LINK_ITER => {
                 // SAFETY: the union holds `iterate` for this op.

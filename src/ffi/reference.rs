@@ -134,7 +134,14 @@ fn stored_ref(file: &OpenFile, buf: &mut RefBuf) -> Result<StoredRef, VolError> 
             }
             let read = selection::read(space);
             h5space::close(space)?;
-            Ok(StoredRef::Region { dataset: id, selection: read? })
+            // Stored as HDF5 stores a region in a file, so it reads back as the same blocks.
+            let selection = match read? {
+                selection::SpaceSelection::Regular(dims) => selection::SpaceSelection::Regular(
+                    dims.into_iter().map(selection::HyperDim::merged).collect(),
+                ),
+                other => other,
+            };
+            Ok(StoredRef::Region { dataset: id, selection })
         }
         sys::H5R_ATTR => {
             // SAFETY: as above; a NULL buffer asks for the name's length.

@@ -163,6 +163,20 @@ fn filter_json(info: &h5plist::FilterInfo) -> Value {
     filter
 }
 
+/// HDF5's shuffle filter id.
+const SHUFFLE_ID: u32 = 2;
+
+/// The `H5Z_FLAG_*` bits HDF5's own setters give a filter (HSDS keeps no flags): Fletcher32
+/// (id 3) is mandatory, every other filter (deflate, shuffle, szip, nbit, scale-offset and
+/// plugins) optional.
+fn filter_flags(id: u32) -> u32 {
+    if id == 3 {
+        0
+    } else {
+        h5plist::H5Z_FLAG_OPTIONAL
+    }
+}
+
 /// Builds a new dataset creation plist from `creationProperties` JSON (for
 /// `H5Dget_create_plist`). `datatype` is the dataset's REST type (to decode the fill value);
 /// `server_layout` is the dataset's `layout`, used for the chunk dims when `creation_props`
@@ -205,8 +219,12 @@ pub fn dataset_plist(
             if id == 0 {
                 continue;
             }
-            let flags = if id >= 256 { h5plist::H5Z_FLAG_OPTIONAL } else { 0 };
-            h5plist::set_filter(plist.id(), id, flags, &cd_values)?;
+            if id == SHUFFLE_ID && cd_values.is_empty() {
+                // HDF5's shuffle records the element size when the dataset is created.
+                let size = datatype.item_size().and_then(|size| u32::try_from(size).ok());
+                cd_values.extend(size);
+            }
+            h5plist::set_filter(plist.id(), id, filter_flags(id), &cd_values)?;
         }
     }
     if let Some(fill) = props.get("fillValue") {
@@ -511,6 +529,10 @@ mod tests {
         // zstd's level is no option HSDS names: every filter's values are kept beside the list.
         assert_eq!(props[FILTER_PARAMETERS], json!([[], [6], [3], [7, 8]]));
         assert_eq!(h5plist::filter(rebuilt.id(), 2).unwrap().cd_values, vec![3]);
+        // As HDF5's own setters: optional filters, shuffle with the element size.
+        let shuffle = h5plist::filter(rebuilt.id(), 0).unwrap();
+        assert_eq!((shuffle.flags, shuffle.cd_values), (h5plist::H5Z_FLAG_OPTIONAL, vec![4]));
+        assert_eq!(h5plist::filter(rebuilt.id(), 1).unwrap().flags, h5plist::H5Z_FLAG_OPTIONAL);
         let plain = OwnedId::plist(h5plist::create(PlistClass::DatasetCreate).unwrap());
         h5plist::set_chunk(plain.id(), &[4]).unwrap();
         h5plist::set_filter(plain.id(), 1, 0, &[6]).unwrap();

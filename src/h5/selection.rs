@@ -29,6 +29,21 @@ pub struct HyperDim {
     pub block: u64,
 }
 
+impl HyperDim {
+    /// The same dimension with contiguous blocks merged, as HDF5 stores a hyperslab in a file:
+    /// blocks that touch (stride equal to block) become one block, and a single block has
+    /// stride 1. Selects the same elements.
+    pub fn merged(self) -> HyperDim {
+        if self.stride == self.block {
+            HyperDim { start: self.start, stride: 1, count: 1, block: self.block * self.count }
+        } else if self.count == 1 {
+            HyperDim { stride: 1, ..self }
+        } else {
+            self
+        }
+    }
+}
+
 /// One block of a hyperslab: inclusive corner coordinates.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Block {
@@ -490,6 +505,15 @@ mod tests {
     use crate::model::selection::Selection;
     use crate::model::shapes::Shape;
     use crate::model::types::Datatype;
+
+    #[test]
+    fn merged_hyperdims_join_touching_blocks_as_hdf5_does() {
+        let hd = |start, stride, count, block| HyperDim { start, stride, count, block };
+        assert_eq!(hd(1, 1, 3, 1).merged(), hd(1, 1, 1, 3));
+        assert_eq!(hd(2, 4, 3, 4).merged(), hd(2, 1, 1, 12));
+        assert_eq!(hd(2, 9, 1, 4).merged(), hd(2, 1, 1, 4));
+        assert_eq!(hd(0, 3, 2, 1).merged(), hd(0, 3, 2, 1));
+    }
 
     fn space(dims: &[u64]) -> OwnedId {
         OwnedId::dataspace(h5space::create_simple(dims, None).unwrap())

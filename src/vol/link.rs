@@ -197,11 +197,26 @@ pub fn copy_or_move(
             ));
         }
     }
+    let copied = match (&link.target, remove_source) {
+        (LinkTarget::Hard(id), false) => Some(id.clone()),
+        _ => None,
+    };
     create(dst, dst_anchor, dst_path, link.target)?;
     if remove_source {
         delete(src, src_anchor, src_path)?;
     }
+    if let Some(id) = copied {
+        count_hard_link(dst, &id, 1);
+    }
     Ok(())
+}
+
+/// Counts a hard link made (`change` 1) or deleted (-1) beyond an object's first in the
+/// reference count the service stores, so `H5Oget_info` reports HDF5's `rc` (h5dump's
+/// `HARDLINK`, h5ls's `Links:`). Best effort: HSDS stores no count and refuses the request,
+/// which leaves `rc` at 1 as before.
+pub fn count_hard_link(file: &OpenFile, id: &ObjId, change: i64) {
+    let _ = super::object::change_ref_count(file, id, change);
 }
 
 /// Whether the link at `path` exists; a missing parent group means `false`.
