@@ -156,9 +156,10 @@ pub fn start_hsds(unix: bool) -> Option<Hsds> {
     Some(hsds)
 }
 
-/// A blocking client for `endpoint` as [`USER`], with few retries.
+/// A blocking client for `endpoint` as [`USER`]. It retries 5xx answers generously: right
+/// after start-up on a loaded machine HSDS's SN can answer 500 while its DN is still slow.
 pub fn client(endpoint: &str) -> BlockingClient {
-    let retry = RetryPolicy { max_retries: 2, ..RetryPolicy::default() };
+    let retry = RetryPolicy { max_retries: 8, ..RetryPolicy::default() };
     let config = ClientConfig::new(endpoint)
         .expect("endpoint")
         .with_credentials(USER, PASSWORD)
