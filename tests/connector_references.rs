@@ -7,11 +7,9 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
 
+use common::h5pyd::{self, FOLDER, PASSWORD, USER};
 use common::*;
 
 #[test]
@@ -29,74 +27,14 @@ fn references_round_trip_in_direct_access() {
     );
 }
 
-const USER: &str = "test_user1";
-const PASSWORD: &str = "test";
-const FOLDER: &str = "/home/test_user1/";
-
-/// `restvol serve` on an ephemeral TCP port of 127.0.0.1, stopped on drop.
-struct Served {
-    child: Child,
-    endpoint: String,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = Command::new("kill").args(["-INT", &self.child.id().to_string()]).status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline && matches!(self.child.try_wait(), Ok(None)) {
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(root: &Path) -> Served {
-    std::fs::create_dir_all(root).unwrap();
-    let mut child = Command::new(build_dir().join("restvol"))
-        .args(["serve", "--host", "127.0.0.1", "--port", "0", "--bucket_name", "hsdstest"])
-        .arg("--root_dir")
-        .arg(root)
-        .args(["--hs_username", USER, "--hs_password", PASSWORD, "--auto_folders"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    while reader.read_line(&mut line).unwrap() > 0 {
-        if let Some(rest) = line.split("use endpoint:").nth(1) {
-            let endpoint = rest.split_whitespace().next().unwrap().to_string();
-            std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
-            return Served { child, endpoint };
-        }
-        line.clear();
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("restvol serve printed no endpoint");
-}
-
 /// Runs `tests/scripts/h5pyd_references.py <mode>` against `endpoint`.
 fn h5pyd(endpoint: &str, mode: &str, name: &str) {
-    let venv = PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/restvol/deps/venv");
-    // h5pyd retries failed requests with long backoffs; bound each run.
-    let out = Command::new("timeout")
-        .arg("180")
-        .arg(venv.join("bin/python"))
-        .arg(repo().join("tests/scripts/h5pyd_references.py"))
-        .args([mode, FOLDER, name])
-        .env("HS_ENDPOINT", endpoint)
-        .env("HS_USERNAME", USER)
-        .env("HS_PASSWORD", PASSWORD)
-        .env("H5PYD_CONFIG", "/nonexistent")
-        .output()
-        .unwrap();
-    let stdout = text(&out.stdout);
+    let cmd =
+        h5pyd::python(endpoint, &h5pyd::script("h5pyd_references.py"), &[mode, FOLDER, name], None);
+    let stdout = h5pyd::run_ok(cmd, &format!("h5pyd {mode} {name}"));
     assert!(
-        out.status.success() && stdout.contains(&format!("{} OK", mode.to_uppercase())),
-        "h5pyd {mode} {name}:\n{stdout}\n{}",
-        text(&out.stderr)
+        stdout.contains(&format!("{} OK", mode.to_uppercase())),
+        "h5pyd {mode} {name}:\n{stdout}"
     );
 }
 
@@ -124,7 +62,9 @@ fn object_references_are_shared_with_h5pyd_both_ways() {
     compile_c(&repo().join("tests/c/read_h5pyd_refs.c"), &reader, &[]);
     let writer = dir.join("references");
     compile_c(&repo().join("tests/c/references.c"), &writer, &[]);
-    let served = serve(&dir.join("store"));
+    let root = dir.join("store");
+    std::fs::create_dir_all(&root).unwrap();
+    let served = h5pyd::restvol_with(&root, &["--auto_folders"]);
 
     // h5pyd writes, the connector reads and dereferences.
     h5pyd(&served.endpoint, "write", "from_h5pyd.h5");
