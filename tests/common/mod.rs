@@ -43,11 +43,31 @@ pub fn plugin_dir() -> &'static Path {
     DIR.get_or_init(|| {
         let lib = build_dir().join("librestvol.so");
         assert!(lib.is_file(), "{} is missing: run `cargo build` before the tests", lib.display());
-        let dir = build_dir().join("test-plugin").join(std::process::id().to_string());
+        let root = build_dir().join("test-plugin");
+        remove_stale_plugin_dirs(&root);
+        let dir = root.join(std::process::id().to_string());
         std::fs::create_dir_all(&dir).expect("plugin dir");
-        std::fs::copy(&lib, dir.join("librestvol.so")).expect("copy plugin");
+        let target = dir.join("librestvol.so");
+        let _ = std::fs::remove_file(&target);
+        // A hard link costs no disk and keeps this build's plugin even when cargo replaces
+        // librestvol.so (cargo writes a new file); a copy only where linking is impossible.
+        if std::fs::hard_link(&lib, &target).is_err() {
+            std::fs::copy(&lib, &target).expect("copy plugin");
+        }
         dir
     })
+}
+
+/// Removes the plugin directories of test processes that are gone (named by their pid).
+fn remove_stale_plugin_dirs(root: &Path) {
+    let Ok(entries) = std::fs::read_dir(root) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
+        if !Path::new("/proc").join(pid.to_string()).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// Compiles a C program against the installed HDF5 (and `include/` for restvol.h).
