@@ -7,8 +7,8 @@
  *   cc rest_vol_dropin.c $(pkg-config --cflags --libs restvol) -o rest_vol_dropin
  *   HSDS_ENDPOINT=http://127.0.0.1:5101 HSDS_USERNAME=test_user1 HSDS_PASSWORD=test \
  *     ./rest_vol_dropin
- * An optional argument names another domain. Prints "uri <path> <uri>" for the file, a group
- * and a dataset; exit status 0 when every value read back matches what was written.
+ * An optional argument names another domain. Prints "uri <path> <uri>" for the file, a group,
+ * a dataset and a committed datatype (an attribute's URI is empty, as with REST VOL); exit status 0 when every value read back matches what was written.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,7 +54,8 @@ main(int argc, char **argv)
     const char *username = getenv("HSDS_USERNAME");
     char        filename[FILE_NAME_MAX], units[16] = "";
     char        file_uri[URI_MAX_LENGTH], group_uri[URI_MAX_LENGTH], dset_uri[URI_MAX_LENGTH];
-    char        again[URI_MAX_LENGTH];
+    char        again[URI_MAX_LENGTH], type_uri[URI_MAX_LENGTH];
+    hid_t       ctype;
 
     if (argc > 1)
         snprintf(filename, sizeof filename, "%s", argv[1]);
@@ -85,7 +86,15 @@ main(int argc, char **argv)
     H5Tset_size(atype, 8);
     attr = H5Acreate2(group, "units", atype, aspace, H5P_DEFAULT, H5P_DEFAULT);
     CHECK(attr >= 0 && H5Awrite(attr, atype, "celsius") >= 0, "string attribute written");
+    CHECK(H5rest_get_object_uri(attr) != NULL && H5rest_get_object_uri(attr)[0] == '\0',
+          "an attribute's URI is empty, as with REST VOL");
     H5Aclose(attr);
+
+    ctype = H5Tcopy(H5T_IEEE_F64LE);
+    CHECK(H5Tcommit2(file, "/temperature_t", ctype, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) >= 0,
+          "H5Tcommit2");
+    CHECK(report_uri(ctype, "/temperature_t", type_uri) == 0,
+          "H5rest_get_object_uri of a committed datatype");
 
     space = H5Screate_simple(2, dims, NULL);
     dcpl  = H5Pcreate(H5P_DATASET_CREATE);
@@ -101,12 +110,12 @@ main(int argc, char **argv)
     H5Pclose(dcpl);
 
     space = H5Screate_simple(1, tdims, NULL);
-    dset  = H5Dcreate2(file, "/temperatures", H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT,
-                       H5P_DEFAULT);
+    dset  = H5Dcreate2(file, "/temperatures", ctype, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     CHECK(dset >= 0 && H5Dwrite(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, temps) >= 0,
           "temperatures written");
     H5Dclose(dset);
     H5Sclose(space);
+    H5Tclose(ctype);
     H5Gclose(group);
     CHECK(H5Fclose(file) >= 0, "H5Fclose");
 

@@ -4,7 +4,8 @@
 //! configured only by `HSDS_ENDPOINT`, `HSDS_USERNAME` and `HSDS_PASSWORD`. It is built against
 //! restvol's headers and library and run against `restvol serve` and against HSDS 1.0.2; the
 //! program checks the values it reads back, and the test checks each URI it printed against the
-//! server: the file's is the domain's root group, the group and dataset URIs are their ids.
+//! server: the file's is the domain's root group, the group, dataset and committed
+//! datatype URIs are their ids.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
@@ -101,6 +102,11 @@ fn check_uris(client: &BlockingClient, uris: &HashMap<String, String>) {
     let got = client.get_json(&format!("/datasets/{dset}"), Some(DOMAIN)).unwrap();
     assert_eq!(got["id"].as_str(), Some(dset.as_str()));
     assert_eq!(got["shape"]["dims"], json!([4, 6]), "{got}");
+    let datatype = &uris["/temperature_t"];
+    assert!(datatype.starts_with("t-"), "{datatype}");
+    let got = client.get_json(&format!("/datatypes/{datatype}"), Some(DOMAIN)).unwrap();
+    assert_eq!(got["id"].as_str(), Some(datatype.as_str()));
+
     let value = client.get_json(&format!("/datasets/{dset}/value"), Some(DOMAIN)).unwrap();
     let expected: Vec<Value> =
         (0..4).map(|i| (0..6).map(|j| i * 100 + j).collect::<Vec<i64>>().into()).collect();
