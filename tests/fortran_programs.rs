@@ -6,7 +6,8 @@
 //! access with only `HDF5_VOL_CONNECTOR`/`HDF5_PLUGIN_PATH` set. Each run writes its file, opens
 //! it again and checks every value; `h5dump` of the domain equals `h5dump` of the native file
 //! except for the file name. `tests/fortran/rest_vol_roundtrip.f90` selects the connector in
-//! code through restvol's Fortran module (`include/restvol.f90`).
+//! code through restvol's Fortran module (`include/restvol.f90`). The plain program also runs
+//! with HSDS 1.0.2 as the remote server.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
@@ -157,4 +158,39 @@ fn fortran_program_selects_restvol_in_code_with_the_fortran_module() {
     let stdout = run_checks(rest, "run selecting restvol in code");
     assert!(stdout.contains("uri: / g-"), "{stdout}");
     assert_eq!(native, dump(&dir, domain, Some(&store)), "h5dump differs");
+}
+
+#[test]
+fn plain_fortran_program_with_hsds_1_0_2_as_the_server() {
+    let dir = scratch("fortran-hsds");
+    let exe = compile_fortran(
+        &dir,
+        &[source("roundtrip_checks.f90"), source("h5_roundtrip.f90")],
+        "h5_roundtrip",
+        &[],
+    );
+    let native = native_dump(&dir, &exe);
+    let Some(hsds) = hsds::start_hsds(false) else { return };
+    let folder = restvol::client::Request::put("/")
+        .domain("/fortran")
+        .json(serde_json::json!({"folder": true}));
+    hsds::client(&hsds.endpoint).send(&folder).unwrap();
+    let remote = |program: &Path| {
+        let mut cmd = with_connector(program, None);
+        cmd.current_dir(&dir)
+            .env("HSDS_ENDPOINT", &hsds.endpoint)
+            .env("HSDS_USERNAME", hsds::USER)
+            .env("HSDS_PASSWORD", hsds::PASSWORD)
+            .env("HOME", &dir);
+        cmd
+    };
+    let domain = "/fortran/roundtrip.h5";
+    let mut run = remote(&exe);
+    run.arg(domain);
+    run_checks(run, "run with HSDS");
+    let mut h5dump = remote(&hdf5_root().join("bin/h5dump"));
+    let out = run_no_crash(h5dump.arg("--vol-name=REST").arg(domain));
+    assert!(out.status.success(), "h5dump through HSDS: {}", text(&out.stderr));
+    let rest = text(&out.stdout).replacen(&format!("HDF5 \"{domain}\" {{"), "HDF5 \"FILE\" {", 1);
+    assert_eq!(native, rest, "h5dump of the native file and of the HSDS domain differ");
 }
