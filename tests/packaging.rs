@@ -66,6 +66,15 @@ fn c_program_builds_with_pkg_config_and_uses_the_rest_vol_api() {
     assert!(flags.status.success(), "pkg-config restvol failed: {}", text(&flags.stderr));
     let flags = text(&flags.stdout);
     assert!(flags.contains("-lrestvol") && flags.contains("-lhdf5"), "{flags}");
+    for (variable, path) in [("plugindir", "lib/plugin"), ("fortran_module", "include/restvol.f90")]
+    {
+        let value = Command::new("pkg-config")
+            .args(["--variable", variable, "restvol"])
+            .env("PKG_CONFIG_PATH", pkg_config_path(prefix))
+            .output()
+            .expect("run pkg-config");
+        assert_eq!(text(&value.stdout).trim(), prefix.join(path).to_str().unwrap());
+    }
     let exe = scratch("packaging-pkgconfig").join("rest_vol_api");
     let status = Command::new("cc")
         .arg(repo().join("c_examples/rest_vol_api.c"))
