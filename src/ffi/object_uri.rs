@@ -61,3 +61,25 @@ pub(super) fn interned(uri: String) -> &'static CStr {
     // a CString's heap buffer does not move when the set grows.
     unsafe { CStr::from_ptr(ptr) }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interned_strings_are_shared_and_stable() {
+        let a = interned("g-00000000-11111111-2222-333333-444444".to_string());
+        let b = interned("g-00000000-11111111-2222-333333-444444".to_string());
+        assert_eq!(a.as_ptr(), b.as_ptr());
+        for i in 0..100 {
+            interned(format!("d-{i}"));
+        }
+        assert_eq!(a.to_str(), Ok("g-00000000-11111111-2222-333333-444444"));
+        assert_eq!(interned(String::new()).to_bytes(), b"");
+    }
+
+    #[test]
+    fn a_non_object_id_has_no_uri() {
+        assert!(object_uri(-1).is_err());
+    }
+}
