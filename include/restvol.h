@@ -56,9 +56,11 @@ herr_t H5rest_term(void);
 herr_t H5Pset_fapl_rest_vol(hid_t fapl_id);
 
 /**
- * Returns the REST URI (the HSDS object id) of the restvol object `obj_id`.
+ * Returns the REST URI of the restvol object `obj_id`, as HDF Group's REST VOL does: the HSDS
+ * id of a group, dataset or committed datatype, the root group's id for a file, and an empty
+ * string for an attribute (REST VOL gives attributes no URI).
  *
- * The string belongs to restvol and stays valid while the object is open. Returns NULL, with
+ * The string belongs to restvol and stays valid until the program ends. Returns NULL, with
  * the reason on the HDF5 error stack, for an identifier that is not a restvol object.
  */
 const char *H5rest_get_object_uri(hid_t obj_id);

@@ -113,8 +113,12 @@ if [ "$(cat "$HDF5_PREFIX/.restvol-stamp" 2>/dev/null)" != "$HDF5_STAMP" ]; then
     || { tail -40 "$BUILD/hdf5-build.log"; exit 1; }
   cmake --install "$BUILD/hdf5/build" >"$BUILD/hdf5-install.log" 2>&1 \
     || { tail -40 "$BUILD/hdf5-install.log"; exit 1; }
-  for exe in h5_api_test h5_api_test_testhdf5 h5dump h5ls h5diff h5copy h5repack; do
+  for exe in h5_api_test h5_api_test_testhdf5 h5dump h5ls h5diff h5copy h5repack h5fc h5hlfc; do
     [ -x "$HDF5_PREFIX/bin/$exe" ] || { echo "install-deps: HDF5 install lacks $exe" >&2; exit 1; }
+  done
+  # The Fortran tests (tests/fortran_programs.rs) build against these.
+  for lib in libhdf5_fortran.so libhdf5_hl_fortran.so; do
+    [ -e "$HDF5_PREFIX/lib/$lib" ] || { echo "install-deps: HDF5 install lacks $lib" >&2; exit 1; }
   done
   echo "$HDF5_STAMP" >"$HDF5_PREFIX/.restvol-stamp"
   rm -rf "$BUILD/hdf5"

@@ -4,6 +4,9 @@
 #   PREFIX/lib/plugin/librestvol.so          HDF5_PLUGIN_PATH=PREFIX/lib/plugin
 #   PREFIX/bin/restvol                       the service binary (direct access spawns it)
 #   PREFIX/include/restvol.h                 the C API
+#   PREFIX/include/rest_vol_public.h         HDF Group REST VOL's header name, for its programs
+#   PREFIX/include/restvol.f90               the Fortran module `restvol` (compile it with the
+#                                            program; CMake: restvol::fortran)
 #   PREFIX/lib/cmake/restvol/                find_package(restvol)
 #   PREFIX/lib/pkgconfig/restvol.pc          pkg-config restvol
 # usage: scripts/install.sh PREFIX [--from DIR]
@@ -32,7 +35,9 @@ prefix=$(cd "$prefix" && pwd)
 install -m 0755 "$from/librestvol.so" "$prefix/lib/librestvol.so"
 ln -sf ../librestvol.so "$prefix/lib/plugin/librestvol.so"
 install -m 0755 "$from/restvol" "$prefix/bin/restvol"
-install -m 0644 "$repo/include/restvol.h" "$prefix/include/restvol.h"
+for f in restvol.h rest_vol_public.h restvol.f90; do
+  install -m 0644 "$repo/include/$f" "$prefix/include/$f"
+done
 sed "s|@HDF5_ROOT@|$hdf5_root|g" "$repo/cmake/restvolConfig.cmake.in" \
   >"$prefix/lib/cmake/restvol/restvolConfig.cmake"
 sed "s|@VERSION@|$version|g" "$repo/cmake/restvolConfigVersion.cmake.in" \

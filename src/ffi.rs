@@ -31,6 +31,7 @@ mod introspect;
 mod link;
 mod object;
 mod object_class;
+mod object_uri;
 mod open_objects;
 pub mod os;
 mod plists;

@@ -1,6 +1,7 @@
 //! Building applications against an installed restvol: `scripts/install.sh` lays out a prefix,
 //! a C program builds with plain `cc` and pkg-config, and the examples build with CMake
-//! through `find_package(restvol)`; all of them run.
+//! through `find_package(restvol)`, the Fortran example too (with HDF5's Fortran library and
+//! the installed `restvol` Fortran module); all of them run.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
@@ -44,6 +45,8 @@ fn install_layout_is_complete() {
         "lib/plugin/librestvol.so",
         "bin/restvol",
         "include/restvol.h",
+        "include/rest_vol_public.h",
+        "include/restvol.f90",
         "lib/cmake/restvol/restvolConfig.cmake",
         "lib/cmake/restvol/restvolConfigVersion.cmake",
         "lib/pkgconfig/restvol.pc",
@@ -63,6 +66,15 @@ fn c_program_builds_with_pkg_config_and_uses_the_rest_vol_api() {
     assert!(flags.status.success(), "pkg-config restvol failed: {}", text(&flags.stderr));
     let flags = text(&flags.stdout);
     assert!(flags.contains("-lrestvol") && flags.contains("-lhdf5"), "{flags}");
+    for (variable, path) in [("plugindir", "lib/plugin"), ("fortran_module", "include/restvol.f90")]
+    {
+        let value = Command::new("pkg-config")
+            .args(["--variable", variable, "restvol"])
+            .env("PKG_CONFIG_PATH", pkg_config_path(prefix))
+            .output()
+            .expect("run pkg-config");
+        assert_eq!(text(&value.stdout).trim(), prefix.join(path).to_str().unwrap());
+    }
     let exe = scratch("packaging-pkgconfig").join("rest_vol_api");
     let status = Command::new("cc")
         .arg(repo().join("c_examples/rest_vol_api.c"))
@@ -105,4 +117,50 @@ fn examples_build_with_cmake_find_package() {
     );
     assert!(out.status.success(), "connector_info: {}", text(&out.stderr));
     assert!(text(&out.stdout).contains("REST is the default"));
+
+    // The program written for HDF Group's REST VOL, here in direct access (no HSDS_ENDPOINT).
+    let store = build.join("store");
+    let mut cmd = with_direct_access(&build.join("rest_vol_dropin"), &store);
+    cmd.env_remove("HDF5_VOL_CONNECTOR")
+        .env_remove("HDF5_PLUGIN_PATH")
+        .env("RESTVOL_BIN", prefix.join("bin/restvol"))
+        .arg("/examples/rest_vol_dropin.h5");
+    let out = run_no_crash(&mut cmd);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "rest_vol_dropin:\n{stdout}\n{}", text(&out.stderr));
+    assert!(stdout.contains("uri /measurements/counts d-"), "{stdout}");
+}
+
+#[test]
+fn fortran_example_builds_with_cmake_find_package() {
+    let prefix = installed_prefix();
+    let build = scratch("packaging-fortran");
+    let configure = Command::new("cmake")
+        .arg("-S")
+        .arg(repo().join("fortran_examples"))
+        .arg("-B")
+        .arg(&build)
+        .arg(format!("-DCMAKE_PREFIX_PATH={}", prefix.display()))
+        .output()
+        .expect("run cmake");
+    assert!(
+        configure.status.success(),
+        "cmake configure failed:\n{}{}",
+        text(&configure.stdout),
+        text(&configure.stderr)
+    );
+    let compile = Command::new("cmake").arg("--build").arg(&build).output().expect("cmake --build");
+    assert!(compile.status.success(), "cmake build failed:\n{}", text(&compile.stdout));
+
+    // Direct access with the installed service binary; the program selects restvol in code.
+    let store = build.join("store");
+    let mut cmd = with_direct_access(&build.join("restvol_fortran"), &store);
+    cmd.env_remove("HDF5_VOL_CONNECTOR")
+        .env_remove("HDF5_PLUGIN_PATH")
+        .env("RESTVOL_BIN", prefix.join("bin/restvol"))
+        .arg("/examples/fortran.h5");
+    let out = run_no_crash(&mut cmd);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "restvol_fortran:\n{stdout}\n{}", text(&out.stderr));
+    assert!(stdout.contains("dataset URI: d-") && stdout.contains("all checks passed"), "{stdout}");
 }

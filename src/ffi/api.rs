@@ -75,15 +75,16 @@ pub extern "C" fn H5Pset_fapl_rest_vol(fapl_id: hid_t) -> herr_t {
     })
 }
 
-/// Returns the REST URI (the HSDS object id) of the restvol object `obj_id`.
+/// Returns the REST URI of the restvol object `obj_id`, as HDF Group's REST VOL does: the HSDS
+/// id of a group, dataset or committed datatype, the root group's id for a file, and an empty
+/// string for an attribute (REST VOL gives attributes no URI).
 ///
-/// The string belongs to restvol and stays valid while the object is open. Returns NULL, with
+/// The string belongs to restvol and stays valid until the program ends. Returns NULL, with
 /// the reason on the HDF5 error stack, for an identifier that is not a restvol object.
 #[no_mangle]
 pub extern "C" fn H5rest_get_object_uri(obj_id: hid_t) -> *const c_char {
     guard("H5rest_get_object_uri", std::ptr::null(), || {
-        Err(VolError::InvalidArgument(format!(
-            "identifier {obj_id} is not an object opened through the restvol connector"
-        )))
+        let uri = super::object_uri::object_uri(obj_id)?;
+        Ok(super::object_uri::interned(uri).as_ptr())
     })
 }

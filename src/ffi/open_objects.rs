@@ -37,7 +37,8 @@ fn ids_of_type(kind: sys::H5I_type_t) -> Result<Vec<sys::hid_t>, VolError> {
     Ok(ids)
 }
 
-fn is_restvol(id: sys::hid_t) -> bool {
+/// Whether the object `id` is served by restvol's connector (named "REST").
+pub(super) fn is_restvol(id: sys::hid_t) -> bool {
     let mut name = [0 as c_char; 16];
     // SAFETY: `name` is writable for its length; HDF5 writes at most that many bytes.
     let len = unsafe { sys::H5VLget_connector_name(id, name.as_mut_ptr(), name.len()) };
