@@ -137,7 +137,7 @@ fn fortran_example_builds_with_cmake_find_package() {
     let build = scratch("packaging-fortran");
     let configure = Command::new("cmake")
         .arg("-S")
-        .arg(repo().join("fortran_examples"))
+        .arg(repo().join("c_examples/fortran"))
         .arg("-B")
         .arg(&build)
         .arg(format!("-DCMAKE_PREFIX_PATH={}", prefix.display()))

@@ -1,7 +1,7 @@
 ! restvol_fortran [DOMAIN]: an HDF5 Fortran program that selects restvol in code through the
 ! restvol module (include/restvol.f90), writes a chunked, deflated real(8) 2-D dataset with a
 ! string attribute, reads them back and prints the dataset's URI. Build it from an install:
-!   cmake -S fortran_examples -B build -DCMAKE_PREFIX_PATH=PREFIX && cmake --build build
+!   cmake -S c_examples/fortran -B build -DCMAKE_PREFIX_PATH=PREFIX && cmake --build build
 ! Run it in direct access (a local store, no server):
 !   ROOT_DIR=$HOME/restvol-data BUCKET_NAME=mybucket build/restvol_fortran /demo/fortran.h5
 ! or against a server with HSDS_ENDPOINT, HSDS_USERNAME and HSDS_PASSWORD set.
