@@ -208,6 +208,7 @@ fn progress_bar_on_a_terminal_and_a_summary_when_piped() {
         "{shown:?}"
     );
     assert!(shown.contains("100% 16.0/16.0 MiB  2/2 objects"), "{shown:?}");
+    let _ = std::fs::remove_dir_all(&setup.dir);
 }
 
 #[test]
@@ -270,4 +271,6 @@ fn a_64_mib_dataset_round_trip_and_its_speed() {
         if cfg!(debug_assertions) { "debug" } else { "release" }
     );
     ok(&run_no_crash(setup.tool("h5diff").args(["big.h5", "back.h5"])), "h5diff");
+    // Passed: the 64 MiB file, its copy and the store are not worth keeping on a tight disk.
+    let _ = std::fs::remove_dir_all(&setup.dir);
 }
