@@ -7,7 +7,7 @@
 //! Linking: the plugin (`librestvol.so`) deliberately does **not** record libhdf5 as a needed
 //! library. Its HDF5 symbols resolve against the libhdf5 the application already loaded, so
 //! there is never a second copy of HDF5 in a process. Executables built from this package
-//! (tests, the `restvol` binary) link libhdf5 explicitly.
+//! (tests, the `restvol` binary, whose `import`/`export` call libhdf5) link libhdf5 explicitly.
 
 use std::env;
 use std::fs;
@@ -62,6 +62,8 @@ fn main() {
     // The rpath lets test executables find libhdf5; it is inert in the plugin, which records no
     // libhdf5 dependency (see the module doc and `ffi::sys`).
     println!("cargo:rustc-link-arg=-Wl,-rpath,{lib}");
+    // The `restvol` binary's `import`/`export` walk files through libhdf5 itself.
+    println!("cargo:rustc-link-arg-bins=-lhdf5");
     // A soname lets applications link the connector by name (`-lrestvol`, CMake targets).
     println!("cargo:rustc-link-arg-cdylib=-Wl,-soname,librestvol.so");
     println!("cargo:rustc-env=RESTVOL_HDF5_VERSION={}.{}.{}", version.0, version.1, version.2);

@@ -8,6 +8,7 @@
 //! - `h5type`, `h5space`, `h5plist`: the `H5T`/`H5S`/`H5P` calls behind `crate::h5`;
 //!   [`h5mem`]: application buffers of `char *`/`hvl_t` variable-length elements.
 //! - [`api`]: restvol's public C API (`include/restvol.h`), compatible with HDF Group's REST VOL.
+//! - [`transfer`]: the libhdf5 calls of `restvol import` / `restvol export`.
 //!
 //! Every `extern "C"` function runs its body inside [`boundary::guard`], which turns errors and
 //! panics into an HDF5 error-stack message plus the callback's failure value: no panic crosses
@@ -38,5 +39,6 @@ mod plists;
 mod reference;
 pub mod sys;
 mod token;
+pub mod transfer;
 
 pub use class::connector_class;

@@ -21,4 +21,5 @@ pub mod h5;
 pub mod model;
 pub mod server;
 pub mod storage;
+pub mod transfer;
 pub mod vol;

@@ -2,7 +2,8 @@
 //!
 //! `serve` runs the service (see `restvol::server::serve`); `sn` and `dn` run its two halves
 //! separately (see `restvol::server::cluster`); `lambda` answers Lambda-style
-//! events with an in-process service (`restvol::server::lambda`); `version` reports the version
+//! events with an in-process service (`restvol::server::lambda`); `import` and `export` copy
+//! native HDF5 files into domains and back (`restvol::transfer`); `version` reports the version
 //! and the HDF5 it was built against.
 
 use std::process::ExitCode;
@@ -18,6 +19,8 @@ commands:
              normally started by `restvol serve`)
   lambda     answer Lambda-style events (one JSON object per line on stdin, one answer per
              line on stdout) with an in-process service; takes the serve flags
+  import     copy a native HDF5 file into a domain (restvol import --help)
+  export     copy a domain into a native HDF5 file (restvol export --help)
   version    print restvol's version and the HDF5 version it was built against
   help       print this help";
 
@@ -44,6 +47,12 @@ fn main() -> ExitCode {
         Some("lambda") => ExitCode::from(
             u8::try_from(restvol::server::lambda::main_lambda(&args[1..])).unwrap_or(1),
         ),
+        Some("import") => {
+            ExitCode::from(u8::try_from(restvol::transfer::main_import(&args[1..])).unwrap_or(1))
+        }
+        Some("export") => {
+            ExitCode::from(u8::try_from(restvol::transfer::main_export(&args[1..])).unwrap_or(1))
+        }
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             ExitCode::SUCCESS

@@ -89,7 +89,7 @@ unsafe extern "C" fn copy(
     loc_params2: *const sys::H5VL_loc_params_t,
     dst_name: *const c_char,
     ocpypl_id: hid_t,
-    _lcpl_id: hid_t,
+    lcpl_id: hid_t,
     _dxpl_id: hid_t,
     _req: *mut *mut c_void,
 ) -> sys::herr_t {
@@ -106,6 +106,7 @@ unsafe extern "C" fn copy(
             shallow: flags & sys::H5O_COPY_SHALLOW_HIERARCHY_FLAG != 0,
             expand_soft_links: flags & sys::H5O_COPY_EXPAND_SOFT_LINK_FLAG != 0,
             without_attributes: flags & sys::H5O_COPY_WITHOUT_ATTR_FLAG != 0,
+            create_intermediate_groups: super::plists::create_intermediate_groups(lcpl_id)?,
         };
         crate::vol::copy::copy(
             src.file(),

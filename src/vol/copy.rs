@@ -26,6 +26,9 @@ pub struct CopyOptions {
     pub expand_soft_links: bool,
     /// Leave attributes out.
     pub without_attributes: bool,
+    /// Create missing groups on the destination path (`H5Pset_create_intermediate_group` on
+    /// the link creation list, as `h5copy -p` sets).
+    pub create_intermediate_groups: bool,
 }
 
 struct Copier<'a> {
@@ -47,6 +50,9 @@ pub fn copy(
     options: CopyOptions,
 ) -> Result<(), VolError> {
     dst.check_writable("object copy")?;
+    if options.create_intermediate_groups {
+        create_parent_groups(dst, dst_anchor, dst_path)?;
+    }
     if link::exists(dst, dst_anchor, dst_path)? {
         return Err(VolError::InvalidArgument(format!("'{dst_path}' already exists")));
     }
@@ -54,6 +60,25 @@ pub fn copy(
     let (parent, name) = link::parent_and_name(dst, dst_anchor, dst_path)?;
     let mut copier = Copier { src, dst, options, copied: HashMap::new() };
     copier.copy_into(&source, &parent, &name, 0)
+}
+
+/// Creates the groups on the way to `path` (relative to `anchor`) that do not exist yet.
+fn create_parent_groups(dst: &Arc<OpenFile>, anchor: &ObjId, path: &str) -> Result<(), VolError> {
+    let trimmed = path.trim_end_matches('/');
+    let parent = match trimmed.rfind('/') {
+        Some(at) => &trimmed[..at],
+        None => return Ok(()),
+    };
+    if parent.trim_matches('/').is_empty() {
+        return Ok(());
+    }
+    match resolve(dst, anchor, parent) {
+        Ok(_) => Ok(()),
+        Err(err) if err.is_not_found() => {
+            super::group::create(dst, anchor, parent, true, None).map(|_| ())
+        }
+        Err(err) => Err(err),
+    }
 }
 
 impl Copier<'_> {
@@ -167,6 +192,10 @@ impl Copier<'_> {
             let mut body = json!({"type": item["type"], "shape": item["shape"]});
             if let Some(value) = item.get("value") {
                 body["value"] = value.clone();
+            }
+            // Values stored from binary writes come back base64-encoded, saying so.
+            if let Some(encoding) = item.get("encoding") {
+                body["encoding"] = encoding.clone();
             }
             let path = format!("{}/{}", base(target), link::percent_encode(name));
             self.dst.send(Request::put(path).json(body))?;
