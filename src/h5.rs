@@ -7,6 +7,7 @@
 //! - [`selection`]: a dataspace's selection, its REST `select`/boxes/points form, and
 //!   gather/scatter between an application buffer and a packed buffer.
 //! - [`convert`]: element buffers between the REST binary form and a memory type.
+//! - [`layout`]: the C-struct layout handed to applications for types with vlen parts.
 //! - [`value`]: JSON values of fixed-size types → packed REST bytes.
 //! - [`plist`]: dataset/group creation property lists ⇄ `creationProperties` JSON.
 //! - [`errors`]: pushing restvol's failures on the HDF5 error stack; [`error`]: `H5Error`.
@@ -15,6 +16,7 @@ pub mod convert;
 pub mod error;
 pub mod errors;
 pub mod handle;
+pub mod layout;
 pub mod plist;
 pub mod selection;
 pub mod space;

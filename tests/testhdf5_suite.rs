@@ -50,3 +50,57 @@ fn testhdf5_groups_that_pass_keep_passing() {
     }
     assert!(left.is_empty(), "restvol processes left behind: {left:?}");
 }
+
+/// The checks of a group that fail for a reason of HSDS's storage format, not of restvol: each
+/// is a pattern a failure line must contain.
+struct KnownFailures {
+    group: &'static str,
+    why: &'static str,
+    patterns: &'static [&'static str],
+}
+
+/// Variable-length groups: they run to the end without crashing, and what fails is only what
+/// HSDS's variable-length encoding cannot express (a NULL string and an empty one are both a
+/// zero count, so a NULL written or used as fill value reads back as "").
+const VLEN_GROUPS: [KnownFailures; 2] = [
+    KnownFailures {
+        group: "vltypes",
+        why: "test_vltypes_fill_value expects NULL strings (and VL fill values) back",
+        patterns: &["VL data doesn't match!, index(i)"],
+    },
+    KnownFailures {
+        group: "vlstrings",
+        why: "test_vlstrings_special expects unwritten and NULL-written strings to read as NULL",
+        patterns: &["VL doesn't match!, rdata["],
+    },
+];
+
+#[test]
+fn vlen_groups_fail_only_where_the_storage_format_cannot_follow() {
+    let exe = hdf5_root().join("bin/h5_api_test_testhdf5");
+    if !exe.is_file() {
+        eprintln!("skipping: {} was not built", exe.display());
+        return;
+    }
+    let dir = scratch("testhdf5_vlen");
+    let store = dir.join("store");
+    let mut problems = Vec::new();
+    for known in VLEN_GROUPS {
+        let out = run_no_crash(
+            with_direct_access(&exe, &store).args(["-o", known.group]).current_dir(&dir),
+        );
+        let stdout = text(&out.stdout);
+        let unexpected: Vec<&str> = stdout
+            .lines()
+            .filter(|line| {
+                line.contains("UNEXPECTED") || line.contains("match") || line.contains("FAILED")
+            })
+            .filter(|line| !known.patterns.iter().any(|pattern| line.contains(pattern)))
+            .take(20)
+            .collect();
+        if !unexpected.is_empty() {
+            problems.push(format!("{} ({}):\n{}", known.group, known.why, unexpected.join("\n")));
+        }
+    }
+    assert!(problems.is_empty(), "unexpected failures:\n{}", problems.join("\n"));
+}

@@ -96,6 +96,14 @@ unsafe extern "C" fn create(
         };
         let datatype = types::to_rest(type_id)?;
         let props = plist::dataset_creation_properties(dcpl_id, &datatype)?;
+        if props["fillTime"].as_str() == Some("H5D_FILL_TIME_NEVER") && h5type::has_vlen(type_id)? {
+            // As HDF5 refuses it: variable-length elements must always be initialized.
+            return Err(VolError::InvalidArgument(
+                "datasets of variable-length types need a fill time other than \
+                 H5D_FILL_TIME_NEVER"
+                    .into(),
+            ));
+        }
         let shape = with_chunked_maxdims(space::to_rest(space_id)?, &props);
         let rest_type = super::datatype::rest_type_of(type_id)?;
         let mut body = json!({"type": rest_type, "creationProperties": props});
@@ -183,7 +191,11 @@ fn plan(
     } else {
         OwnedId::dataspace(h5space::copy(file_space_id)?)
     };
+    selection::apply_offset(file_space.id())?;
     let rest = selection::rest_selection(file_space.id())?;
+    // Variable-length elements have no fixed size to cut per-box answers by: an irregular
+    // selection of them travels as one point list instead.
+    let rest = if dset.variable.is_some() { rest.without_boxes() } else { rest.fewer_requests() };
     let count = selection::selected_count(file_space.id())? as usize;
     let mem_space = if mem_space_id == SPACE_ALL {
         file_space
@@ -398,11 +410,6 @@ unsafe extern "C" fn write(
                 continue;
             }
             if d.variable.as_ref().is_some_and(reference::is_reference_sequence) {
-                if !matches!(transfer.rest, RestSelection::All | RestSelection::Select(_)) {
-                    return Err(VolError::Unsupported(
-                        "writing variable-length data through irregular or point selections",
-                    ));
-                }
                 let (file, id) = (d.handle.file(), d.handle.id());
                 // SAFETY: the elements come from the application's H5Dwrite buffer, whose
                 // sequences HDF5 requires to be valid for the call.
@@ -413,11 +420,6 @@ unsafe extern "C" fn write(
                 continue;
             }
             if d.variable.is_some() {
-                if !matches!(transfer.rest, RestSelection::All | RestSelection::Select(_)) {
-                    return Err(VolError::Unsupported(
-                        "writing variable-length data through irregular or point selections",
-                    ));
-                }
                 // SAFETY: the elements come from the application's H5Dwrite buffer, whose
                 // variable-length pointers HDF5 requires to be valid for the call.
                 let image = unsafe {
@@ -491,7 +493,7 @@ unsafe extern "C" fn get(
                     .and_then(|id| super::object::register_object(d.handle.file(), id).ok());
                 args.args.get_type.type_id = match committed {
                     Some(hid) => hid,
-                    None => d.file_type()?.into_raw(),
+                    None => crate::h5::layout::application_type(d.file_type()?.id())?.into_raw(),
                 };
             }
             sys::H5VL_DATASET_GET_DCPL => {

@@ -202,15 +202,29 @@ impl Drop for OwnedVlenBuffer {
 
 /// One part of an element of a type with variable-length parts, at a byte offset in HDF5's
 /// memory layout of the type; in the REST stream the parts follow each other in this order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Part {
     /// Fixed-size bytes, the same in both forms.
     Fixed { offset: usize, size: usize },
     /// `char *` in memory; count+bytes in REST.
     String { offset: usize },
-    /// `hvl_t` of `base_size`-byte elements in memory; count+bytes in REST.
-    Sequence { offset: usize, base_size: usize },
+    /// `hvl_t` in memory; count+bytes in REST.
+    Sequence { offset: usize, base: SequenceBase },
 }
+
+/// The elements of a vlen sequence: their size in memory and, when they have variable-length
+/// parts themselves (vlen of vlen, vlen of compounds with strings, …), those parts. In the
+/// REST stream a sequence is `<int32 LE byte count>` followed by its elements, each encoded
+/// like a top-level element (HSDS's layout for sequences of compounds with vlen members;
+/// sequences of sequences follow the same rule).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct SequenceBase {
+    size: usize,
+    parts: Option<Vec<Part>>,
+}
+
+/// Where `hvl_t`'s pointer is.
+const HVL_POINTER_AT: usize = std::mem::size_of::<usize>();
 
 /// The parts of HDF5 type `id` at `offset`, appended to `parts`.
 fn type_parts(id: super::sys::hid_t, offset: usize, parts: &mut Vec<Part>) -> Result<(), VolError> {
@@ -220,13 +234,9 @@ fn type_parts(id: super::sys::hid_t, offset: usize, parts: &mut Vec<Part>) -> Re
         t::H5T_STRING if t::is_variable_str(id)? => parts.push(Part::String { offset }),
         t::H5T_VLEN => {
             let base = t::super_type(id)?;
-            let base_info = t::has_vlen(base).and_then(|nested| Ok((nested, t::size(base)?)));
+            let base_info = sequence_base(base);
             t::close(base)?;
-            let (nested, base_size) = base_info?;
-            if nested {
-                return Err(VolError::Unsupported("vlen sequences of variable-length types"));
-            }
-            parts.push(Part::Sequence { offset, base_size });
+            parts.push(Part::Sequence { offset, base: base_info? });
         }
         t::H5T_COMPOUND if t::has_vlen(id)? => {
             for index in 0..t::member_count(id)? {
@@ -258,9 +268,25 @@ fn type_parts(id: super::sys::hid_t, offset: usize, parts: &mut Vec<Part>) -> Re
     Ok(())
 }
 
+/// How the elements of a sequence of HDF5 type `base` are laid out.
+fn sequence_base(base: super::sys::hid_t) -> Result<SequenceBase, VolError> {
+    let size = super::h5type::size(base)?;
+    if size == 0 {
+        return Err(VolError::InvalidArgument("vlen sequence of a zero-size type".into()));
+    }
+    let parts = if super::h5type::has_vlen(base)? {
+        let mut parts = Vec::new();
+        type_parts(base, 0, &mut parts)?;
+        Some(parts)
+    } else {
+        None
+    };
+    Ok(SequenceBase { size, parts })
+}
+
 /// Elements of a type with variable-length parts in HDF5's memory layout, whose pointers restvol
-/// or HDF5 allocated (`H5allocate_memory`); they are freed on drop. This is how REST streams of
-/// compounds and arrays with vlen members meet `H5Tconvert`.
+/// or HDF5 allocated (`H5allocate_memory`); they are freed on drop, nested sequences included.
+/// This is how REST streams of such types meet `H5Tconvert`.
 #[derive(Debug)]
 pub struct VlenImage {
     datatype: super::sys::hid_t,
@@ -270,15 +296,187 @@ pub struct VlenImage {
     parts: Vec<Part>,
 }
 
+fn malformed() -> VolError {
+    VolError::InvalidArgument("truncated or malformed variable-length stream".into())
+}
+
 /// Reads a little-endian i32 count+bytes item at `pos`.
 fn stream_item<'s>(stream: &'s [u8], pos: &mut usize) -> Result<&'s [u8], VolError> {
-    let bad = || VolError::InvalidArgument("truncated or malformed variable-length stream".into());
-    let header = stream.get(*pos..*pos + 4).ok_or_else(bad)?;
+    let header = stream.get(*pos..*pos + 4).ok_or_else(malformed)?;
     let len = i32::from_le_bytes([header[0], header[1], header[2], header[3]]);
-    let len = usize::try_from(len).map_err(|_| bad())?;
-    let item = stream.get(*pos + 4..*pos + 4 + len).ok_or_else(bad)?;
+    let len = usize::try_from(len).map_err(|_| malformed())?;
+    let item = stream.get(*pos + 4..*pos + 4 + len).ok_or_else(malformed)?;
     *pos += 4 + len;
     Ok(item)
+}
+
+/// Appends a count+bytes item.
+fn push_item(out: &mut Vec<u8>, bytes: &[u8]) -> Result<(), VolError> {
+    if bytes.len() > crate::codec::MAX_VLEN_ELEMENT {
+        return Err(VolError::InvalidArgument(format!(
+            "a variable-length item of {} bytes exceeds the store's limit of {} bytes",
+            bytes.len(),
+            crate::codec::MAX_VLEN_ELEMENT
+        )));
+    }
+    let len = i32::try_from(bytes.len())
+        .map_err(|_| VolError::InvalidArgument("vlen item too large".into()))?;
+    out.extend_from_slice(&len.to_le_bytes());
+    out.extend_from_slice(bytes);
+    Ok(())
+}
+
+fn word_at(bytes: &[u8], at: usize) -> usize {
+    let mut word = [0u8; size_of::<usize>()];
+    word.copy_from_slice(&bytes[at..at + size_of::<usize>()]);
+    usize::from_ne_bytes(word)
+}
+
+fn set_word(bytes: &mut [u8], at: usize, value: usize) {
+    bytes[at..at + size_of::<usize>()].copy_from_slice(&value.to_ne_bytes());
+}
+
+/// Decodes one element laid out as `parts` from `stream` at `pos` into `element` (zeroed,
+/// the element's memory size). Pointers it stores are new HDF5 allocations; on error the ones
+/// already stored stay in `element` for the caller to free.
+fn decode_element(
+    parts: &[Part],
+    stream: &[u8],
+    pos: &mut usize,
+    element: &mut [u8],
+) -> Result<(), VolError> {
+    for part in parts {
+        match part {
+            Part::Fixed { offset, size } => {
+                let bytes = stream.get(*pos..*pos + size).ok_or_else(malformed)?;
+                element[*offset..offset + size].copy_from_slice(bytes);
+                *pos += size;
+            }
+            Part::String { offset } => {
+                let item = stream_item(stream, pos)?;
+                let text = hdf5_copy(item, 1)?;
+                set_word(element, *offset, text as usize);
+            }
+            Part::Sequence { offset, base } => {
+                let item = stream_item(stream, pos)?;
+                let (len, block) = decode_sequence(base, item)?;
+                set_word(element, *offset, len);
+                set_word(element, offset + HVL_POINTER_AT, block as usize);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Decodes a sequence's bytes into a new HDF5 block of elements: (element count, pointer).
+fn decode_sequence(base: &SequenceBase, item: &[u8]) -> Result<(usize, *mut c_void), VolError> {
+    if item.is_empty() {
+        return Ok((0, std::ptr::null_mut()));
+    }
+    let Some(parts) = &base.parts else {
+        if !item.len().is_multiple_of(base.size) {
+            return Err(VolError::InvalidArgument(
+                "vlen item is not whole elements of its base".into(),
+            ));
+        }
+        return Ok((item.len() / base.size, hdf5_copy(item, 0)?));
+    };
+    let mut elements: Vec<u8> = Vec::new();
+    let mut pos = 0usize;
+    while pos < item.len() {
+        let start = elements.len();
+        elements.resize(start + base.size, 0);
+        if let Err(err) = decode_element(parts, item, &mut pos, &mut elements[start..]) {
+            free_elements(parts, base.size, &elements);
+            return Err(err);
+        }
+    }
+    match hdf5_copy(&elements, 0) {
+        Ok(block) => Ok((elements.len() / base.size, block)),
+        Err(err) => {
+            free_elements(parts, base.size, &elements);
+            Err(err)
+        }
+    }
+}
+
+/// Encodes one element laid out as `parts` (memory bytes `element`) onto `out`.
+fn encode_element(parts: &[Part], element: &[u8], out: &mut Vec<u8>) -> Result<(), VolError> {
+    for part in parts {
+        match part {
+            Part::Fixed { offset, size } => {
+                out.extend_from_slice(&element[*offset..offset + size]);
+            }
+            Part::String { offset } => {
+                let text = word_at(element, *offset) as *const u8;
+                let bytes = if text.is_null() {
+                    &[][..]
+                } else {
+                    // SAFETY: every string slot holds NULL or a NUL-terminated string allocated
+                    // by restvol or HDF5 (VlenImage's invariant).
+                    unsafe { CStr::from_ptr(text.cast()) }.to_bytes()
+                };
+                push_item(out, bytes)?;
+            }
+            Part::Sequence { offset, base } => {
+                let len = word_at(element, *offset);
+                let data = word_at(element, offset + HVL_POINTER_AT) as *const u8;
+                if data.is_null() || len == 0 {
+                    push_item(out, &[])?;
+                    continue;
+                }
+                let total = len
+                    .checked_mul(base.size)
+                    .ok_or_else(|| VolError::InvalidArgument("vlen sequence too long".into()))?;
+                // SAFETY: every sequence slot holds NULL or `len` elements of `base.size` bytes
+                // allocated by restvol or HDF5 (VlenImage's invariant).
+                let block = unsafe { std::slice::from_raw_parts(data, total) };
+                match &base.parts {
+                    None => push_item(out, block)?,
+                    Some(nested) => {
+                        let mut inner = Vec::new();
+                        for child in block.chunks_exact(base.size) {
+                            encode_element(nested, child, &mut inner)?;
+                        }
+                        push_item(out, &inner)?;
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Frees the variable-length memory of the elements (layout `parts`, `size` bytes each) in
+/// `elements`, nested sequences first.
+fn free_elements(parts: &[Part], size: usize, elements: &[u8]) {
+    for element in elements.chunks_exact(size) {
+        for part in parts {
+            let pointer = match part {
+                Part::Fixed { .. } => continue,
+                Part::String { offset } => word_at(element, *offset),
+                Part::Sequence { offset, base } => {
+                    let pointer = word_at(element, offset + HVL_POINTER_AT);
+                    let len = word_at(element, *offset);
+                    if let (Some(nested), false) = (&base.parts, pointer == 0) {
+                        if let Some(total) = len.checked_mul(base.size) {
+                            // SAFETY: a non-NULL sequence holds `len` elements of `base.size`
+                            // bytes allocated by restvol or HDF5 (VlenImage's invariant).
+                            let block =
+                                unsafe { std::slice::from_raw_parts(pointer as *const u8, total) };
+                            free_elements(nested, base.size, block);
+                        }
+                    }
+                    pointer
+                }
+            };
+            if pointer != 0 {
+                // SAFETY: the pointer came from HDF5's allocator (ours or H5Tconvert's) and is
+                // freed exactly once, here.
+                unsafe { sys::H5free_memory(pointer as *mut c_void) };
+            }
+        }
+    }
 }
 
 impl VlenImage {
@@ -295,7 +493,8 @@ impl VlenImage {
 
     /// Decodes a REST stream of `count` elements of `rest_type` (the HDF5 type of the REST
     /// layout, e.g. from `h5::types::to_hdf5`): fixed parts are raw bytes, variable parts
-    /// `<int32 LE byte count><bytes>`.
+    /// `<int32 LE byte count><bytes>`, sequences of types with variable parts holding their
+    /// elements encoded the same way.
     pub fn from_stream(
         rest_type: super::sys::hid_t,
         count: usize,
@@ -303,38 +502,10 @@ impl VlenImage {
     ) -> Result<VlenImage, VolError> {
         let mut image = VlenImage::empty(rest_type, count)?;
         let mut pos = 0usize;
+        let size = image.element_size;
         for element in 0..count {
-            let base = element * image.element_size;
-            for part in image.parts.clone() {
-                match part {
-                    Part::Fixed { offset, size } => {
-                        let bytes = stream.get(pos..pos + size).ok_or_else(|| {
-                            VolError::InvalidArgument("truncated variable-length stream".into())
-                        })?;
-                        image.bytes[base + offset..base + offset + size].copy_from_slice(bytes);
-                        pos += size;
-                    }
-                    Part::String { offset } => {
-                        let item = stream_item(stream, &mut pos)?;
-                        let text = hdf5_copy(item, 1)?;
-                        image.bytes[base + offset..base + offset + size_of::<usize>()]
-                            .copy_from_slice(&(text as usize).to_ne_bytes());
-                    }
-                    Part::Sequence { offset, base_size } => {
-                        let item = stream_item(stream, &mut pos)?;
-                        if base_size == 0 || item.len() % base_size != 0 {
-                            return Err(VolError::InvalidArgument(
-                                "vlen item is not whole elements of its base".into(),
-                            ));
-                        }
-                        let pointer =
-                            if item.is_empty() { 0 } else { hdf5_copy(item, 0)? as usize };
-                        let slot = &mut image.bytes[base + offset..base + offset + 16];
-                        slot[..8].copy_from_slice(&(item.len() / base_size).to_ne_bytes());
-                        slot[8..].copy_from_slice(&pointer.to_ne_bytes());
-                    }
-                }
-            }
+            let slot = &mut image.bytes[element * size..(element + 1) * size];
+            decode_element(&image.parts, stream, &mut pos, slot)?;
         }
         if pos != stream.len() {
             return Err(VolError::InvalidArgument("trailing bytes after the vlen stream".into()));
@@ -342,58 +513,13 @@ impl VlenImage {
         Ok(image)
     }
 
-    fn pointer_at(&self, at: usize) -> *const u8 {
-        let mut word = [0u8; size_of::<usize>()];
-        word.copy_from_slice(&self.bytes[at..at + size_of::<usize>()]);
-        usize::from_ne_bytes(word) as *const u8
-    }
-
     /// Encodes the elements as a REST stream.
     pub fn to_stream(&self) -> Result<Vec<u8>, VolError> {
-        let mut items: Vec<u8> = Vec::new();
-        let push_item = |out: &mut Vec<u8>, bytes: &[u8]| -> Result<(), VolError> {
-            let len = i32::try_from(bytes.len())
-                .map_err(|_| VolError::InvalidArgument("vlen item too large".into()))?;
-            out.extend_from_slice(&len.to_le_bytes());
-            out.extend_from_slice(bytes);
-            Ok(())
-        };
-        for element in 0..self.count {
-            let base = element * self.element_size;
-            for part in &self.parts {
-                match *part {
-                    Part::Fixed { offset, size } => {
-                        items.extend_from_slice(&self.bytes[base + offset..base + offset + size]);
-                    }
-                    Part::String { offset } => {
-                        let text = self.pointer_at(base + offset);
-                        let bytes = if text.is_null() {
-                            &[][..]
-                        } else {
-                            // SAFETY: every string slot holds NULL or a NUL-terminated string
-                            // allocated by restvol or HDF5 (the type's invariant).
-                            unsafe { CStr::from_ptr(text.cast()) }.to_bytes()
-                        };
-                        push_item(&mut items, bytes)?;
-                    }
-                    Part::Sequence { offset, base_size } => {
-                        let mut word = [0u8; 8];
-                        word.copy_from_slice(&self.bytes[base + offset..base + offset + 8]);
-                        let len = usize::from_ne_bytes(word);
-                        let data = self.pointer_at(base + offset + 8);
-                        let bytes = if data.is_null() || len == 0 {
-                            &[][..]
-                        } else {
-                            // SAFETY: every sequence slot holds a NULL pointer or `len` elements
-                            // of `base_size` bytes allocated by restvol or HDF5.
-                            unsafe { std::slice::from_raw_parts(data, len * base_size) }
-                        };
-                        push_item(&mut items, bytes)?;
-                    }
-                }
-            }
+        let mut out: Vec<u8> = Vec::new();
+        for element in self.bytes.chunks_exact(self.element_size.max(1)) {
+            encode_element(&self.parts, element, &mut out)?;
         }
-        Ok(items)
+        Ok(out)
     }
 
     /// Converts the elements to `dst_type` (the application's memory type). The returned
@@ -474,21 +600,8 @@ impl VlenImage {
 
 impl Drop for VlenImage {
     fn drop(&mut self) {
-        for element in 0..self.count {
-            let base = element * self.element_size;
-            for part in &self.parts {
-                let at = match *part {
-                    Part::Fixed { .. } => continue,
-                    Part::String { offset } => base + offset,
-                    Part::Sequence { offset, .. } => base + offset + 8,
-                };
-                let pointer = self.pointer_at(at).cast_mut();
-                if !pointer.is_null() {
-                    // SAFETY: the pointer came from HDF5's allocator (ours or H5Tconvert's)
-                    // and is freed exactly once, here.
-                    unsafe { sys::H5free_memory(pointer.cast()) };
-                }
-            }
+        if self.element_size > 0 {
+            free_elements(&self.parts, self.element_size, &self.bytes);
         }
         let _ = super::h5type::close(self.datatype);
     }
@@ -559,5 +672,67 @@ mod tests {
         stream.extend(item(b"yz"));
         let image = VlenImage::from_stream(rest.id(), 1, &stream).unwrap();
         assert_eq!(image.to_stream().unwrap(), stream);
+    }
+
+    fn sequence(items: &[&[u8]]) -> Vec<u8> {
+        items.iter().flat_map(|bytes| item(bytes)).collect()
+    }
+
+    #[test]
+    fn vlen_of_vlen_round_trips_and_converts() {
+        let _hdf5 = hdf5_test_lock();
+        let rest = hdf5_type(json!({"class": "H5T_VLEN", "base":
+            {"class": "H5T_VLEN", "base": "H5T_STD_U16LE"}}));
+        let memory = hdf5_type(json!({"class": "H5T_VLEN", "base":
+            {"class": "H5T_VLEN", "base": "H5T_STD_U32LE"}}));
+        let inner =
+            |values: &[u16]| -> Vec<u8> { values.iter().flat_map(|v| v.to_le_bytes()).collect() };
+        // Element 0: [[1, 2], [], [3]]; element 1: []; element 2: [[]].
+        let mut stream = item(&sequence(&[&inner(&[1, 2]), &[], &inner(&[3])]));
+        stream.extend(item(&[]));
+        stream.extend(item(&sequence(&[&[]])));
+        let image = VlenImage::from_stream(rest.id(), 3, &stream).unwrap();
+        assert_eq!(image.to_stream().unwrap(), stream);
+        let app = image.convert_to(memory.id(), None, 0).unwrap();
+        assert_eq!(app.len(), 3 * 16);
+        // SAFETY: `app` came from H5Tconvert into `memory`, so its pointers are valid.
+        let back = unsafe { VlenImage::from_memory(&app, memory.id(), rest.id(), 3) }.unwrap();
+        assert_eq!(back.to_stream().unwrap(), stream);
+        assert_eq!(word_at(&app, 0), 3);
+        // The converted copy is the application's: free it as H5Treclaim would.
+        let mut owned = VlenImage::empty(memory.id(), 3).unwrap();
+        owned.bytes = app;
+        drop(owned);
+
+        // An inner item that is not whole elements, or a truncated stream, is refused.
+        let bad = item(&sequence(&[&[1, 2, 3]]));
+        assert!(VlenImage::from_stream(rest.id(), 1, &bad).is_err());
+        assert!(VlenImage::from_stream(rest.id(), 3, &stream[..stream.len() - 2]).is_err());
+    }
+
+    #[test]
+    fn vlen_of_compounds_with_strings() {
+        let _hdf5 = hdf5_test_lock();
+        let rest = hdf5_type(json!({"class": "H5T_VLEN", "base": {"class": "H5T_COMPOUND",
+            "fields": [{"name": "n", "type": "H5T_STD_I32LE"},
+                       {"name": "s", "type": {"class": "H5T_STRING", "length": "H5T_VARIABLE"}}]}}));
+        let record = |n: i32, s: &[u8]| -> Vec<u8> {
+            let mut out = n.to_le_bytes().to_vec();
+            out.extend(item(s));
+            out
+        };
+        let mut body = record(1, b"one");
+        body.extend(record(2, b""));
+        let stream = item(&body);
+        let image = VlenImage::from_stream(rest.id(), 1, &stream).unwrap();
+        assert_eq!(word_at(&image.bytes, 0), 2);
+        assert_eq!(image.to_stream().unwrap(), stream);
+        let app = image.convert_to(rest.id(), None, 0).unwrap();
+        // SAFETY: `app` came from H5Tconvert into the same type, so its pointers are valid.
+        let back = unsafe { VlenImage::from_memory(&app, rest.id(), rest.id(), 1) }.unwrap();
+        assert_eq!(back.to_stream().unwrap(), stream);
+        let mut reclaimed = VlenImage::empty(rest.id(), 1).unwrap();
+        reclaimed.bytes = app;
+        drop(reclaimed);
     }
 }

@@ -208,6 +208,28 @@ pub(crate) fn block_list(id: hid_t) -> Result<Vec<u64>, VolError> {
     Ok(buf)
 }
 
+/// `H5Sget_select_bounds`: the lowest and highest (inclusive) selected coordinates, with the
+/// selection offset (`H5Soffset_simple`) applied.
+pub(crate) fn select_bounds(id: hid_t) -> Result<(Vec<u64>, Vec<u64>), VolError> {
+    let rank = rank(id)?;
+    let (mut start, mut end) = (vec![0u64; rank.max(1)], vec![0u64; rank.max(1)]);
+    // SAFETY: both arrays have room for the `rank` values HDF5 writes into each.
+    let status = unsafe { sys::H5Sget_select_bounds(id, start.as_mut_ptr(), end.as_mut_ptr()) };
+    check_status("H5Sget_select_bounds", status)?;
+    start.truncate(rank);
+    end.truncate(rank);
+    Ok((start, end))
+}
+
+/// `H5Soffset_simple`: sets the selection offset (one value per dimension).
+pub(crate) fn set_offset(id: hid_t, offset: &[i64]) -> Result<(), VolError> {
+    if offset.len() != rank(id)? {
+        return Err(VolError::InvalidArgument("offset rank differs from the dataspace".into()));
+    }
+    // SAFETY: `offset` holds one value per dimension (checked) and outlives the call.
+    check_status("H5Soffset_simple", unsafe { sys::H5Soffset_simple(id, offset.as_ptr()) })
+}
+
 /// `H5Sis_regular_hyperslab`.
 pub(crate) fn is_regular_hyperslab(id: hid_t) -> Result<bool, VolError> {
     // SAFETY: identifier by value; HDF5 validates it.

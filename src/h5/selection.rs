@@ -134,6 +134,40 @@ impl RestSelection {
     }
 }
 
+/// Above this many boxes, an irregular selection travels as one point list (one request)
+/// rather than one request per box, unless it selects more than [`MAX_POINT_LIST`] elements.
+pub const MAX_BOX_REQUESTS: usize = 8;
+
+/// The most elements a selection sends as a point list in place of boxes.
+pub const MAX_POINT_LIST: u64 = 1 << 20;
+
+impl RestSelection {
+    /// The selection as it is best sent: many small boxes (see [`MAX_BOX_REQUESTS`]) become one
+    /// point list, so a selection costs one round trip and the service fans it out.
+    #[must_use]
+    pub fn fewer_requests(self) -> RestSelection {
+        match self {
+            RestSelection::Boxes(boxes)
+                if boxes.boxes.len() > MAX_BOX_REQUESTS
+                    && boxes.box_counts().iter().sum::<u64>() <= MAX_POINT_LIST =>
+            {
+                RestSelection::Points(boxes.points())
+            }
+            other => other,
+        }
+    }
+
+    /// The same selection with [`RestSelection::Boxes`] turned into the equivalent
+    /// [`RestSelection::Points`] (one request whose elements need no per-box reassembly).
+    #[must_use]
+    pub fn without_boxes(self) -> RestSelection {
+        match self {
+            RestSelection::Boxes(boxes) => RestSelection::Points(boxes.points()),
+            other => other,
+        }
+    }
+}
+
 /// Formats dimension selections as a `select` value.
 pub fn select_string(dims: &[DimSelection]) -> String {
     let mut text = String::from("[");
@@ -193,6 +227,23 @@ impl BoxList {
         }
         elements.sort_unstable_by_key(|(key, _)| *key);
         elements.into_iter().map(|(_, position)| position).collect()
+    }
+
+    /// Every selected coordinate, in HDF5's (row-major) order.
+    pub fn points(&self) -> Vec<Vec<u64>> {
+        let mut per_box: Vec<Vec<Vec<u64>>> = Vec::with_capacity(self.boxes.len());
+        for slices in &self.boxes {
+            let mut coords = Vec::new();
+            for_each_coord(slices, &mut |coord| coords.push(coord.to_vec()));
+            per_box.push(coords);
+        }
+        self.selection_order()
+            .into_iter()
+            .filter_map(|(box_index, offset)| {
+                let offset = usize::try_from(offset).ok()?;
+                per_box.get(box_index)?.get(offset).cloned()
+            })
+            .collect()
     }
 
     /// Puts per-box responses (each packed, `element_size` bytes per element) in HDF5 order.
@@ -363,6 +414,43 @@ pub fn selected_count(space: hid_t) -> H5Result<u64> {
     Ok(h5space::select_points(space)?)
 }
 
+/// Moves the selection offset of `space` (`H5Soffset_simple`) into its selection: afterwards
+/// the selection names the elements HDF5 would transfer, and the offset is zero. Block and
+/// point lists read from HDF5 leave the offset out, so a file selection is normalized first.
+///
+/// # Errors
+/// [`super::H5Error::Hdf5`] when the offset moves the selection out of the extent or a call
+/// fails.
+pub fn apply_offset(space: hid_t) -> H5Result<()> {
+    if h5space::extent_class(space)? != h5space::H5S_SIMPLE || selected_count(space)? == 0 {
+        return Ok(());
+    }
+    let kind = h5space::select_type(space)?;
+    if kind != h5space::H5S_SEL_HYPERSLABS && kind != h5space::H5S_SEL_POINTS {
+        return Ok(());
+    }
+    let (moved, _) = h5space::select_bounds(space)?;
+    let rank = moved.len();
+    let zero = vec![0i64; rank];
+    let unmoved = crate::h5::handle::OwnedId::dataspace(h5space::copy(space)?);
+    h5space::set_offset(unmoved.id(), &zero)?;
+    let (start, _) = h5space::select_bounds(unmoved.id())?;
+    let mut shift = Vec::with_capacity(rank);
+    for (moved, start) in moved.iter().zip(&start) {
+        let moved = i64::try_from(*moved).map_err(|_| invalid("selection out of range"))?;
+        let start = i64::try_from(*start).map_err(|_| invalid("selection out of range"))?;
+        shift.push(moved - start);
+    }
+    if shift.iter().all(|delta| *delta == 0) {
+        return Ok(());
+    }
+    // Re-select rather than H5Sselect_adjust: HDF5 leaves a regular hyperslab's
+    // H5Sget_regular_hyperslab answer unadjusted.
+    let shifted = read(unmoved.id())?.shifted(&shift)?;
+    h5space::set_offset(space, &zero)?;
+    apply(space, &shifted)
+}
+
 /// Reads the selection of `space` and translates it to its REST form.
 ///
 /// # Errors
@@ -374,7 +462,50 @@ pub fn rest_selection(space: hid_t) -> H5Result<RestSelection> {
     Ok(read(space)?.to_rest())
 }
 
+/// `coord + delta`, failing below zero.
+fn moved(coord: u64, delta: i64) -> H5Result<u64> {
+    coord
+        .checked_add_signed(delta)
+        .ok_or_else(|| invalid("offset moves the selection out of bounds"))
+}
+
 impl SpaceSelection {
+    /// The same selection moved by `shift` (one signed value per dimension).
+    ///
+    /// # Errors
+    /// [`super::H5Error::Invalid`] when an element would move below zero.
+    pub fn shifted(&self, shift: &[i64]) -> H5Result<SpaceSelection> {
+        let move_all = |coords: &[u64]| -> H5Result<Vec<u64>> {
+            coords
+                .iter()
+                .enumerate()
+                .map(|(index, c)| {
+                    moved(*c, shift.get(index % shift.len().max(1)).copied().unwrap_or(0))
+                })
+                .collect()
+        };
+        Ok(match self {
+            SpaceSelection::All | SpaceSelection::None => self.clone(),
+            SpaceSelection::Points { rank, coords } => {
+                SpaceSelection::Points { rank: *rank, coords: move_all(coords)? }
+            }
+            SpaceSelection::Regular(dims) => SpaceSelection::Regular(
+                dims.iter()
+                    .zip(shift)
+                    .map(|(dim, delta)| Ok(HyperDim { start: moved(dim.start, *delta)?, ..*dim }))
+                    .collect::<H5Result<Vec<_>>>()?,
+            ),
+            SpaceSelection::Irregular(blocks) => SpaceSelection::Irregular(
+                blocks
+                    .iter()
+                    .map(|block| {
+                        Ok(Block { start: move_all(&block.start)?, end: move_all(&block.end)? })
+                    })
+                    .collect::<H5Result<Vec<_>>>()?,
+            ),
+        })
+    }
+
     /// The REST form (see the module docs on element order).
     pub fn to_rest(&self) -> RestSelection {
         match self {
@@ -671,10 +802,42 @@ mod tests {
         let packed = list.assemble(&per_box, 1).unwrap();
         assert_eq!(list.split(&packed, 1).unwrap(), per_box);
 
+        // As one point list, the elements come in HDF5's order.
+        let RestSelection::Points(points) = RestSelection::Boxes(list).without_boxes() else {
+            panic!("expected points")
+        };
+        let flat: Vec<u64> = points.iter().map(|p| p[0] * 8 + p[1]).collect();
+        assert_eq!(flat, hdf5_indices(&s));
+
         // apply() reproduces the same selection on a fresh space.
         let copy = space(&[8, 8]);
         apply(copy.id(), &selection).unwrap();
         assert_eq!(hdf5_indices(&copy), hdf5_indices(&s));
+    }
+
+    #[test]
+    fn selection_offsets_move_into_the_selection() {
+        let _hdf5 = hdf5_test_lock();
+        let s = space(&[10, 10]);
+        hyperslab(&s, h5space::H5S_SELECT_SET, &[hd(1, 1, 1, 2), hd(1, 1, 1, 3)]);
+        h5space::set_offset(s.id(), &[4, 5]).unwrap();
+        let before = hdf5_indices(&s);
+        apply_offset(s.id()).unwrap();
+        assert_eq!(
+            read(s.id()).unwrap(),
+            SpaceSelection::Regular(vec![hd(5, 1, 1, 2), hd(6, 1, 1, 3)])
+        );
+        assert_eq!(hdf5_indices(&s), before);
+
+        let p = space(&[4, 5]);
+        h5space::select_elements(p.id(), h5space::H5S_SELECT_SET, &[3, 4, 0, 0]).unwrap();
+        h5space::set_offset(p.id(), &[0, -0]).unwrap();
+        apply_offset(p.id()).unwrap();
+        h5space::set_offset(p.id(), &[-1, 0]).unwrap();
+        assert!(apply_offset(p.id()).is_err());
+        let shifted =
+            SpaceSelection::Points { rank: 2, coords: vec![3, 4, 1, 1] }.shifted(&[-1, 2]).unwrap();
+        assert_eq!(shifted, SpaceSelection::Points { rank: 2, coords: vec![2, 6, 0, 3] });
     }
 
     #[test]

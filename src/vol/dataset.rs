@@ -80,9 +80,10 @@ pub fn read(
             }
             Ok(boxes.assemble(&parts, element_size)?)
         }
-        RestSelection::Points(points) => {
-            let body = json!({ "points": points });
-            body_of(file.send(Request::post(value_path(id)).json(body).accept_binary())?)
+        RestSelection::Points(_) => {
+            // Binary uint64 coordinates: compact for long lists, and HSDS takes them too.
+            let body = selection.points_binary().unwrap_or_default();
+            body_of(file.send(Request::post(value_path(id)).binary(body).accept_binary())?)
         }
     }
 }
@@ -122,9 +123,10 @@ pub fn write(
             }
             Ok(())
         }
-        RestSelection::Points(points) => {
+        RestSelection::Points(_) => {
             let encoded = base64::engine::general_purpose::STANDARD.encode(&data);
-            let body = json!({ "points": points, "value_base64": encoded });
+            let mut body = selection.points_json().unwrap_or_default();
+            body["value_base64"] = json!(encoded);
             file.send(Request::put(value_path(id)).json(body))?;
             Ok(())
         }

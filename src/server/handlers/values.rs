@@ -16,6 +16,7 @@ mod query;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use base64::Engine as _;
 use bytes::Bytes;
 use serde_json::{Map, Value};
 
@@ -303,8 +304,15 @@ fn json_data(
     } else if let Some(text) = body.get("value_base64") {
         let text =
             text.as_str().ok_or_else(|| ApiError::bad_request("value_base64 must be a string"))?;
-        base64_to_bytes(&layout.datatype, count as u64, text)
-            .map_err(|err| ApiError::bad_request(err.to_string()))?
+        if layout.item == ItemLayout::Variable {
+            // HSDS takes variable-length elements in their binary wire form here too.
+            base64::engine::general_purpose::STANDARD
+                .decode(text.trim())
+                .map_err(|err| ApiError::bad_request(format!("value is not valid base64: {err}")))?
+        } else {
+            base64_to_bytes(&layout.datatype, count as u64, text)
+                .map_err(|err| ApiError::bad_request(err.to_string()))?
+        }
     } else {
         return Err(ApiError::bad_request("request has no value or value_base64 key"));
     };
