@@ -134,13 +134,19 @@ NETCDF_FLAGS=(
   -DNETCDF_ENABLE_NCZARR=OFF -DNETCDF_ENABLE_PLUGINS=OFF -DNETCDF_ENABLE_TESTS=OFF
   -DNETCDF_ENABLE_EXAMPLES=OFF -DNETCDF_ENABLE_DOXYGEN=OFF
 )
-NETCDF_STAMP="$NETCDF_VERSION $(stamp_of "${NETCDF_FLAGS[@]}" "$HDF5_STAMP")"
+# Patches applied to the netCDF sources (scripts/patches/netcdf-*.patch; each says why).
+NETCDF_PATCHES=("$(cd "$(dirname "$0")" && pwd)"/patches/netcdf-"$NETCDF_VERSION"-*.patch)
+NETCDF_STAMP="$NETCDF_VERSION $(stamp_of "${NETCDF_FLAGS[@]}" "$HDF5_STAMP" "$(cat "${NETCDF_PATCHES[@]}")")"
 if [ "$(cat "$NETCDF_PREFIX/.restvol-stamp" 2>/dev/null)" != "$NETCDF_STAMP" ]; then
   t=$(date +%s)
   log "building netCDF-C $NETCDF_VERSION against $HDF5_PREFIX"
   rm -rf "$BUILD/netcdf" "$NETCDF_PREFIX"
   mkdir -p "$BUILD/netcdf/src"
   tar -xzf "$SRC/$NETCDF_TARBALL" -C "$BUILD/netcdf/src" --strip-components=1
+  for p in "${NETCDF_PATCHES[@]}"; do
+    log "patching netCDF-C: $(basename "$p")"
+    patch -d "$BUILD/netcdf/src" -p1 --quiet <"$p"
+  done
   rpath="-Wl,-rpath,$HDF5_PREFIX/lib -Wl,-rpath,$NETCDF_PREFIX/lib"
   cmake -S "$BUILD/netcdf/src" -B "$BUILD/netcdf/build" -DCMAKE_INSTALL_PREFIX="$NETCDF_PREFIX" \
     -DHDF5_ROOT="$HDF5_PREFIX" -DCMAKE_PREFIX_PATH="$HDF5_PREFIX" \

@@ -1,7 +1,7 @@
 //! `BlockingClient`: a synchronous facade over [`RestClient`] for the connector. It owns one
 //! small multi-thread tokio runtime for its lifetime and runs requests with `block_on`; it can
-//! be called from any thread, from several at once, and even from inside another runtime (the
-//! call then runs on a helper thread instead of panicking).
+//! be called from any thread, from several at once, even from inside another runtime or while
+//! the process exits (the call then runs on a helper thread instead of panicking).
 
 use std::future::Future;
 use std::time::Duration;
@@ -57,10 +57,15 @@ impl BlockingClient {
             .runtime
             .as_ref()
             .ok_or_else(|| ClientError::Invalid("the client runtime is shut down".into()))?;
-        if tokio::runtime::Handle::try_current().is_err() {
-            return Ok(runtime.block_on(future));
+        match tokio::runtime::Handle::try_current() {
+            Err(outside) if !outside.is_thread_local_destroyed() => {
+                return Ok(runtime.block_on(future));
+            }
+            _ => {}
         }
-        // Inside another runtime block_on would panic: run on a helper thread instead.
+        // Inside another runtime, or on a thread whose thread-locals are gone (HDF5 closes
+        // files still open from its atexit handler, which runs after exit() destroyed the main
+        // thread's thread-locals), block_on would panic: run on a helper thread instead.
         std::thread::scope(|scope| {
             scope
                 .spawn(|| runtime.block_on(future))

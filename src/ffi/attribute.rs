@@ -212,6 +212,16 @@ unsafe extern "C" fn read(
             let dims = scalar_dims(&a.shape);
             let stream =
                 attribute::read_variable_value(&a.file, &a.owner, &a.name, datatype, &dims)?;
+            if reference::is_reference_sequence(datatype) {
+                // Sequences of references (a dimension scale's DIMENSION_LIST).
+                let memory = reference::sequences_to_memory(&a.file, mem_type_id, &stream, count)?;
+                // SAFETY: H5Aread's contract: `buf` holds the attribute's elements in the
+                // memory type.
+                unsafe {
+                    std::ptr::copy_nonoverlapping(memory.as_ptr(), buf.cast::<u8>(), memory.len())
+                };
+                return Ok(0);
+            }
             let memory = convert::variable_to_memory(
                 datatype,
                 mem_type_id,
@@ -291,12 +301,18 @@ unsafe extern "C" fn write(
         // SAFETY: H5Awrite's contract: `buf` holds the attribute's elements in the memory type.
         let input = unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), in_len) };
         if let Some(datatype) = &a.variable {
-            // SAFETY: the elements come from the application's H5Awrite buffer, whose
-            // variable-length pointers HDF5 requires to be valid for the call.
-            let image =
-                unsafe { VlenImage::from_memory(input, mem_type_id, file_type.id(), count) }?;
             let dims = scalar_dims(&a.shape);
-            let stream = image.to_stream()?;
+            let stream = if reference::is_reference_sequence(datatype) {
+                // Sequences of references (a dimension scale's DIMENSION_LIST).
+                // SAFETY: the elements come from the application's H5Awrite buffer, whose
+                // sequences HDF5 requires to be valid for the call.
+                unsafe { reference::sequences_from_memory(&a.file, mem_type_id, input, count) }?
+            } else {
+                // SAFETY: the elements come from the application's H5Awrite buffer, whose
+                // variable-length pointers HDF5 requires to be valid for the call.
+                unsafe { VlenImage::from_memory(input, mem_type_id, file_type.id(), count) }?
+                    .to_stream()?
+            };
             attribute::write_variable_value(&a.file, &a.owner, &a.name, datatype, &dims, &stream)?;
             return Ok(0);
         }

@@ -335,24 +335,63 @@ fn string_to_hdf5(string: &StringType) -> H5Result<OwnedId> {
     Ok(id)
 }
 
+/// Compounds are packed, except those with reference members: they are laid out as C lays out
+/// the matching struct (each member at a multiple of its alignment, the size a multiple of the
+/// largest), because HDF5 code reads them into such structs and walks them with the type it got
+/// from the connector (the H5DS library reclaims a `REFERENCE_LIST` of `{H5R_ref_t, int}` read
+/// with `H5Tget_native_type` of the attribute's type, using the attribute's type). Their values
+/// travel through `RefCompound`, which does not depend on this layout.
 fn compound_to_hdf5(fields: &[CompoundField]) -> H5Result<OwnedId> {
+    let aligned = fields.iter().any(|f| matches!(f.datatype, Datatype::Reference(_)));
     let members = fields
         .iter()
-        .map(|field| Ok((field.name.as_str(), to_hdf5(&field.datatype)?)))
+        .map(|field| {
+            let align = if aligned { alignment(&field.datatype) } else { 1 };
+            Ok((field.name.as_str(), to_hdf5(&field.datatype)?, align))
+        })
         .collect::<H5Result<Vec<_>>>()?;
+    let overflow = || invalid("compound size overflows");
+    let mut offsets = Vec::with_capacity(members.len());
     let mut total = 0usize;
-    for (_, member) in &members {
-        total = total
-            .checked_add(h5type::size(member.id())?)
-            .ok_or_else(|| invalid("compound size overflows"))?;
+    for (_, member, align) in &members {
+        let at = total.checked_next_multiple_of(*align).ok_or_else(overflow)?;
+        offsets.push(at);
+        total = at.checked_add(h5type::size(member.id())?).ok_or_else(overflow)?;
     }
+    let largest = members.iter().map(|(_, _, align)| *align).max().unwrap_or(1);
+    let total = total.checked_next_multiple_of(largest).ok_or_else(overflow)?;
     let id = OwnedId::datatype(h5type::create(h5type::H5T_COMPOUND, total.max(1))?);
-    let mut offset = 0usize;
-    for (name, member) in &members {
+    for ((name, member, _), offset) in members.iter().zip(offsets) {
         h5type::insert(id.id(), name, offset, member.id())?;
-        offset += h5type::size(member.id())?;
     }
     Ok(id)
+}
+
+/// The alignment of a value of `datatype` in C memory on the platforms HDF5 runs on (numbers
+/// aligned to their size up to 8; pointers, `hvl_t` and `H5R_ref_t` to 8; bytes to 1).
+fn alignment(datatype: &Datatype) -> usize {
+    let by_size = |size: u64| match size {
+        1 | 2 | 4 | 8 => size as usize,
+        s if s > 8 && s % 8 == 0 => 8,
+        _ => 1,
+    };
+    match datatype {
+        Datatype::Integer(int) => by_size(u64::from(int.size)),
+        Datatype::Float(float) => by_size(u64::from(float.size)),
+        Datatype::Bitfield(bits) => by_size(u64::from(bits.size)),
+        Datatype::Enum { base, .. } => by_size(u64::from(base.size)),
+        Datatype::String(string) => match string.length {
+            StringLength::Variable => 8,
+            StringLength::Fixed(_) => 1,
+        },
+        Datatype::Compound(fields) => {
+            fields.iter().map(|f| alignment(&f.datatype)).max().unwrap_or(1)
+        }
+        Datatype::Array { base, .. } => alignment(base),
+        Datatype::Vlen(_) | Datatype::Reference(_) => 8,
+        Datatype::Opaque { .. } | Datatype::Committed(_) => 1,
+        Datatype::CommittedCopy { datatype, .. } => alignment(datatype),
+    }
 }
 
 fn enum_to_hdf5(base: &IntegerType, members: &[EnumMember]) -> H5Result<OwnedId> {
@@ -489,6 +528,27 @@ mod tests {
         .unwrap();
         assert!(has_variable_parts(vlen.id()).unwrap());
         assert_eq!(rest_size(vlen.id()).unwrap(), None);
+    }
+
+    #[test]
+    fn compounds_with_references_are_laid_out_as_c_structs() {
+        let _hdf5 = crate::h5::handle::hdf5_test_lock();
+        // H5DS's REFERENCE_LIST: struct { H5R_ref_t dataset; int dim_idx; } is 72 bytes.
+        let list = Datatype::from_json(&json!({"class": "H5T_COMPOUND", "fields": [
+            {"name": "dataset", "type": {"class": "H5T_REFERENCE", "base": "H5T_STD_REF_OBJ"}},
+            {"name": "dim_idx", "type": "H5T_STD_I32LE"}]}))
+        .unwrap();
+        let id = to_hdf5(&list).unwrap();
+        assert_eq!(memory_size(id.id()).unwrap(), 72);
+        assert_eq!(h5type::member_offset(id.id(), 1).unwrap(), 64);
+        let native = native_layout(id.id()).unwrap();
+        assert_eq!(memory_size(native.id()).unwrap(), 72);
+        assert_eq!(to_rest(id.id()).unwrap(), list);
+        // Other compounds stay packed (the REST layout).
+        let plain = Datatype::from_json(&json!({"class": "H5T_COMPOUND", "fields": [
+            {"name": "a", "type": "H5T_STD_I8LE"}, {"name": "b", "type": "H5T_IEEE_F64LE"}]}))
+        .unwrap();
+        assert_eq!(memory_size(to_hdf5(&plain).unwrap().id()).unwrap(), 9);
     }
 
     #[test]
