@@ -320,7 +320,12 @@ unsafe extern "C" fn specific(
                 let Location::ByName(name) = &loc else {
                     return Err(VolError::InvalidArgument("H5Lexists takes a name".into()));
                 };
-                let exists = link::exists(file, owner.anchor(), name)?;
+                let exists = if file.mounts().is_involved() {
+                    let at = crate::vol::mount::locate_parent(file, owner.anchor(), name)?;
+                    link::exists(&at.file, &at.anchor, &at.path)?
+                } else {
+                    link::exists(file, owner.anchor(), name)?
+                };
                 // SAFETY: the union holds `exists`; its pointer is an out-pointer.
                 unsafe { write_out(args.args.exists.exists, "exists", exists) }?;
             }
@@ -347,12 +352,22 @@ fn iterate(
     loc: &Location,
     iter: sys::H5VL_link_iterate_args_t,
 ) -> Result<sys::herr_t, VolError> {
-    let file = owner.file();
-    let group = match loc {
-        Location::Itself => owner.anchor().clone(),
-        Location::ByName(name) => resolve(file, owner.anchor(), name)?.id,
+    let name = match loc {
+        Location::Itself => ".",
+        Location::ByName(name) => name.as_str(),
         _ => return Err(VolError::InvalidArgument("iteration starts at a group".into())),
     };
+    let (file, group) = if owner.file().mounts().is_involved() {
+        // The group may be a mount point, or the path may cross one.
+        let at = crate::vol::mount::locate(owner.file(), owner.anchor(), name)?;
+        let group = resolve(&at.file, &at.anchor, &at.path)?.id;
+        (at.file, group)
+    } else if name == "." {
+        (owner.file().clone(), owner.anchor().clone())
+    } else {
+        (owner.file().clone(), resolve(owner.file(), owner.anchor(), name)?.id)
+    };
+    let file = &file;
     let by_corder = iter.idx_type == sys::H5_INDEX_CRT_ORDER;
     let decreasing = iter.order == sys::H5_ITER_DEC;
     let entries = link::visit(file, &group, iter.recursive, by_corder, decreasing)?;
@@ -362,6 +377,13 @@ fn iterate(
         // SAFETY: non-NULL `idx_p` points to the caller's start index.
         unsafe { *iter.idx_p }
     };
+    // As HDF5: a start index past the last link is an error (an empty group with 0 is not).
+    if !iter.recursive && start > 0 && start >= entries.len() as u64 {
+        return Err(VolError::InvalidArgument(format!(
+            "iteration start index {start} is out of range ({} links)",
+            entries.len()
+        )));
+    }
     let Some(op) = iter.op else {
         return Err(VolError::NullArgument("op"));
     };

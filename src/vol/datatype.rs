@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::error::VolError;
 use super::file::OpenFile;
-use super::object::{create_object, resolve_in_files, ObjHandle};
+use super::object::{create_linked_object, resolve_in_files, ObjHandle};
 use crate::client::Request;
 use crate::model::{ObjClass, ObjId};
 
@@ -20,9 +20,10 @@ pub fn commit(
     type_json: Value,
 ) -> Result<(ObjHandle, Value), VolError> {
     let body = json!({ "type": type_json });
-    let id = create_object(file, ObjClass::Datatype, anchor, path, intermediate, body)?;
+    let (file, id) =
+        create_linked_object(file, ObjClass::Datatype, anchor, path, intermediate, body)?;
     let json = file.send_json(Request::get(format!("/datatypes/{}", id.as_str())))?;
-    Ok((ObjHandle::new(file.clone(), id), json))
+    Ok((ObjHandle::new(file, id), json))
 }
 
 /// `H5Topen`: the committed datatype at `path` relative to `anchor`, with its JSON.

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::domain_name::domain_for_file_name;
 use super::error::VolError;
+use super::mount::MountTable;
 use super::session::Session;
 use super::settings::Settings;
 use crate::client::Request;
@@ -29,6 +30,7 @@ pub struct OpenFile {
     root: ObjId,
     writable: bool,
     open_objects: AtomicUsize,
+    mounts: MountTable,
 }
 
 impl OpenFile {
@@ -107,6 +109,7 @@ impl OpenFile {
             root,
             writable,
             open_objects: AtomicUsize::new(0),
+            mounts: MountTable::default(),
         }
     }
 
@@ -139,6 +142,11 @@ impl OpenFile {
     /// The root group's id.
     pub fn root(&self) -> &ObjId {
         &self.root
+    }
+
+    /// The files mounted on this file's groups, and the file this one is mounted in.
+    pub fn mounts(&self) -> &MountTable {
+        &self.mounts
     }
 
     /// Whether the file was opened for writing.
@@ -211,8 +219,12 @@ impl OpenFile {
         self.open_objects.fetch_sub(1, Ordering::Relaxed);
     }
 
-    /// `H5Fclose`: in direct access, flushes a writable domain so the next process sees it.
+    /// `H5Fclose`: in direct access, flushes a writable domain (and the files mounted on it)
+    /// so the next process sees it.
     pub fn close(&self) -> Result<(), VolError> {
+        for child in self.mounts.children_files() {
+            child.close()?;
+        }
         if self.session.is_direct() {
             match self.flush() {
                 // The domain was deleted while open: nothing is left to flush.
