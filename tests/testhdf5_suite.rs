@@ -9,7 +9,7 @@ mod common;
 use common::*;
 
 /// The `testhdf5` groups that pass through restvol (`-o <group>`).
-const PASSING: [&str; 11] = [
+const PASSING: [&str; 12] = [
     "config",
     "h5system",
     "metadata",
@@ -21,6 +21,7 @@ const PASSING: [&str; 11] = [
     "ref_deprec",
     "genprop",
     "id",
+    "iterate",
 ];
 
 #[test]

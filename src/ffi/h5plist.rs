@@ -275,3 +275,45 @@ pub(crate) fn set_file_format(fcpl: hid_t, format: &FileFormat) -> Result<(), Vo
     }
     Ok(())
 }
+
+/// HDF5's rule for a new file's userblock: when there is one, it is at least, and a multiple
+/// of, the file's allocation alignment (the file space page size with paged aggregation, else
+/// `H5Pset_alignment`'s). Native HDF5 refuses `H5Fcreate` otherwise; restvol keeps the
+/// userblock size with the file, so it applies the same rule.
+pub(crate) fn check_userblock_alignment(fcpl: hid_t, fapl: hid_t) -> Result<(), VolError> {
+    let mut userblock = 0u64;
+    let mut strategy: sys::H5F_fspace_strategy_t = 0;
+    let mut persist: sys::hbool_t = false;
+    let (mut threshold, mut page_size, mut alignment) = (0u64, 0u64, 1u64);
+    // SAFETY: every pointer is a valid out-pointer for its call.
+    unsafe {
+        check_status("H5Pget_userblock", sys::H5Pget_userblock(fcpl, &mut userblock))?;
+        if userblock == 0 {
+            return Ok(());
+        }
+        check_status(
+            "H5Pget_file_space_strategy",
+            sys::H5Pget_file_space_strategy(fcpl, &mut strategy, &mut persist, &mut threshold),
+        )?;
+        check_status(
+            "H5Pget_file_space_page_size",
+            sys::H5Pget_file_space_page_size(fcpl, &mut page_size),
+        )?;
+        check_status(
+            "H5Pget_alignment",
+            sys::H5Pget_alignment(fapl, &mut threshold, &mut alignment),
+        )?;
+    }
+    let alignment = if strategy == sys::H5F_FSPACE_STRATEGY_PAGE && page_size > 0 {
+        page_size
+    } else {
+        alignment
+    };
+    if alignment > 1 && (userblock < alignment || !userblock.is_multiple_of(alignment)) {
+        return Err(VolError::InvalidArgument(format!(
+            "the userblock size {userblock} must be an integral multiple of the file's \
+             allocation alignment {alignment}"
+        )));
+    }
+    Ok(())
+}

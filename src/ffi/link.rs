@@ -3,6 +3,7 @@
 //! `H5Literate*` and `H5Lvisit*`.
 
 use std::ffi::c_void;
+use std::sync::Arc;
 
 use super::boundary::guard;
 use super::hdf5::{args_mut, copy_out, hid_t, str_arg, write_out};
@@ -10,6 +11,7 @@ use super::object::{location, object, register_object, release_id, Location, Vol
 use super::plists::{require_class, PlistClass};
 use super::sys;
 use crate::model::ObjId;
+use crate::vol::file::OpenFile;
 use crate::vol::link::{self, LinkInfo, LinkTarget};
 use crate::vol::object::resolve;
 use crate::vol::token::token_for;
@@ -179,12 +181,28 @@ unsafe extern "C" fn create(
             LinkTarget::Hard(id) => Some(id.clone()),
             _ => None,
         };
+        if super::plists::create_intermediate_groups(lcpl_id)? {
+            make_missing_parents(owner.file(), owner.anchor(), &name)?;
+        }
         link::create(owner.file(), owner.anchor(), &name, target)?;
         if let Some(id) = hard {
             link::count_hard_link(owner.file(), &id, 1);
         }
         Ok(0)
     })
+}
+
+/// With `H5Pset_create_intermediate_group`: creates the groups missing on the way to the new
+/// link `path` (relative to `anchor`).
+fn make_missing_parents(file: &Arc<OpenFile>, anchor: &ObjId, path: &str) -> Result<(), VolError> {
+    let trimmed = path.trim_end_matches('/');
+    let Some(at) = trimmed.rfind('/') else { return Ok(()) };
+    let parent = &trimmed[..at];
+    if parent.trim_matches('/').is_empty() || link::exists(file, anchor, parent)? {
+        return Ok(());
+    }
+    crate::vol::group::create(file, anchor, parent, true, None)?;
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]

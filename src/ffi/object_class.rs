@@ -204,6 +204,11 @@ unsafe extern "C" fn get(
         let file = parent.file();
         match args.op_type {
             sys::H5VL_OBJECT_GET_FILE => {
+                if let Some(existing) = super::open_objects::file_object_of(file)? {
+                    // SAFETY: the union holds get_file; `file` is an out-pointer.
+                    unsafe { write_out(args.args.get_file.file, "file", existing) }?;
+                    return Ok(0);
+                }
                 let opened = VolObject::File(FileObject {
                     file: file.clone(),
                     fcpl: super::file::stored_fcpl(file)?,

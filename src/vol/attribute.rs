@@ -37,6 +37,11 @@ pub fn create(
     check_name(name)?;
     let body = json!({"type": type_json, "shape": shape_json});
     match file.send(Request::put(attribute_path(owner, name)).json(body)) {
+        // HSDS (and restvol's service) answer 200 instead of 201 when an identical attribute
+        // is there already; HDF5 refuses to create an attribute that exists.
+        Ok(reply) if reply.status == 200 => {
+            Err(VolError::InvalidArgument(format!("attribute '{name}' already exists")))
+        }
         Ok(_) => get(file, owner, name),
         Err(err) if err.is_conflict() => {
             Err(VolError::InvalidArgument(format!("attribute '{name}' already exists")))
