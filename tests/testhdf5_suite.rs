@@ -9,7 +9,7 @@ mod common;
 use common::*;
 
 /// The `testhdf5` groups that pass through restvol (`-o <group>`).
-const PASSING: [&str; 12] = [
+const PASSING: [&str; 13] = [
     "config",
     "h5system",
     "metadata",
@@ -22,6 +22,7 @@ const PASSING: [&str; 12] = [
     "genprop",
     "id",
     "iterate",
+    "objects",
 ];
 
 #[test]

@@ -31,6 +31,8 @@ pub(crate) enum PlistClass {
     GroupCreate,
     /// File creation (`H5P_FILE_CREATE`).
     FileCreate,
+    /// Committed datatype creation (`H5P_DATATYPE_CREATE`).
+    DatatypeCreate,
 }
 
 /// `H5Pcreate` of a new property list of `class`.
@@ -42,6 +44,7 @@ pub(crate) fn create(class: PlistClass) -> Result<hid_t, VolError> {
             PlistClass::DatasetCreate => sys::H5P_CLS_DATASET_CREATE_ID_g,
             PlistClass::GroupCreate => sys::H5P_CLS_GROUP_CREATE_ID_g,
             PlistClass::FileCreate => sys::H5P_CLS_FILE_CREATE_ID_g,
+            PlistClass::DatatypeCreate => sys::H5P_CLS_DATATYPE_CREATE_ID_g,
         }
     };
     // SAFETY: identifier by value; HDF5 validates it.
@@ -201,6 +204,26 @@ pub(crate) fn fill_time(plist: hid_t) -> Result<H5D_fill_time_t, VolError> {
 pub(crate) fn set_fill_time(plist: hid_t, time: H5D_fill_time_t) -> Result<(), VolError> {
     // SAFETY: plain values; HDF5 validates them.
     check_status("H5Pset_fill_time", unsafe { sys::H5Pset_fill_time(plist, time) })
+}
+
+/// `H5Pget_attr_phase_change`: (max compact, min dense) attribute counts.
+pub(crate) fn attr_phase_change(plist: hid_t) -> Result<(u32, u32), VolError> {
+    let (mut max_compact, mut min_dense) = (0u32, 0u32);
+    // SAFETY: both are valid out-pointers for the call.
+    let status = unsafe { sys::H5Pget_attr_phase_change(plist, &mut max_compact, &mut min_dense) };
+    check_status("H5Pget_attr_phase_change", status)?;
+    Ok((max_compact, min_dense))
+}
+
+/// `H5Pset_attr_phase_change`.
+pub(crate) fn set_attr_phase_change(
+    plist: hid_t,
+    max_compact: u32,
+    min_dense: u32,
+) -> Result<(), VolError> {
+    // SAFETY: plain values; HDF5 validates them.
+    let status = unsafe { sys::H5Pset_attr_phase_change(plist, max_compact, min_dense) };
+    check_status("H5Pset_attr_phase_change", status)
 }
 
 /// `H5Pget_attr_creation_order` flags (`H5P_CRT_ORDER_*`).

@@ -18,8 +18,12 @@ pub fn commit(
     path: Option<&str>,
     intermediate: bool,
     type_json: Value,
+    creation_properties: Option<Value>,
 ) -> Result<(ObjHandle, Value), VolError> {
-    let body = json!({ "type": type_json });
+    let mut body = json!({ "type": type_json });
+    if let Some(props) = creation_properties {
+        body["creationProperties"] = props;
+    }
     let (file, id) =
         create_linked_object(file, ObjClass::Datatype, anchor, path, intermediate, body)?;
     let json = file.send_json(Request::get(format!("/datatypes/{}", id.as_str())))?;

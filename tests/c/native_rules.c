@@ -1,7 +1,7 @@
 /* Rules the native connector enforces that restvol follows too (found by HDF5's testhdf5
  * groups file, h5s, iterate and objects): truncating an open file, H5Iget_file_id's identity,
  * H5Fis_accessible of a missing file, a userblock that does not fit the file's alignment, a
- * dataspace without extent, a duplicate attribute, out-of-range iteration start indices, and intermediate groups
+ * dataspace without extent, a duplicate attribute, attribute phase change values, out-of-range iteration start indices, and intermediate groups
  * created by H5Olink/H5Lcreate_hard. argv[1] is a folder for the files. Prints one line per
  * failed check, then "OK: N failure(s)"; exit status = number of failures. */
 #include <hdf5.h>
@@ -127,6 +127,42 @@ int main(int argc, char **argv)
     H5E_END_TRY
     CHECK(status < 0, "H5Olink without the flag needs the groups");
     H5Pclose(lcpl);
+
+    /* Attribute phase change values come back from re-opened objects' creation plists. */
+    hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE), dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    hid_t tcpl = H5Pcreate(H5P_DATATYPE_CREATE), dtype = H5Tcopy(H5T_NATIVE_INT);
+    H5Pset_attr_phase_change(gcpl, 9, 5);
+    H5Pset_attr_phase_change(dcpl, 9, 5);
+    H5Pset_attr_phase_change(tcpl, 9, 5);
+    H5Gclose(H5Gcreate2(file, "phased_g", H5P_DEFAULT, gcpl, H5P_DEFAULT));
+    H5Dclose(H5Dcreate2(file, "phased_d", H5T_NATIVE_INT, space, H5P_DEFAULT, dcpl, H5P_DEFAULT));
+    CHECK(H5Tcommit2(file, "phased_t", dtype, H5P_DEFAULT, tcpl, H5P_DEFAULT) >= 0, "commit");
+    H5Pclose(gcpl);
+    H5Pclose(dcpl);
+    H5Pclose(tcpl);
+    H5Tclose(dtype);
+    unsigned max_compact = 0, min_dense = 0;
+    hid_t    obj = H5Gopen2(file, "phased_g", H5P_DEFAULT);
+    gcpl         = H5Gget_create_plist(obj);
+    CHECK(H5Pget_attr_phase_change(gcpl, &max_compact, &min_dense) >= 0 && max_compact == 9 &&
+              min_dense == 5,
+          "group attribute phase change");
+    H5Pclose(gcpl);
+    H5Gclose(obj);
+    obj  = H5Dopen2(file, "phased_d", H5P_DEFAULT);
+    dcpl = H5Dget_create_plist(obj);
+    CHECK(H5Pget_attr_phase_change(dcpl, &max_compact, &min_dense) >= 0 && max_compact == 9 &&
+              min_dense == 5,
+          "dataset attribute phase change");
+    H5Pclose(dcpl);
+    H5Dclose(obj);
+    obj  = H5Topen2(file, "phased_t", H5P_DEFAULT);
+    tcpl = H5Tget_create_plist(obj);
+    CHECK(H5Pget_attr_phase_change(tcpl, &max_compact, &min_dense) >= 0 && max_compact == 9 &&
+              min_dense == 5,
+          "datatype attribute phase change");
+    H5Pclose(tcpl);
+    H5Tclose(obj);
 
     H5Dclose(dset);
     H5Sclose(space);
