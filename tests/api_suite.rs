@@ -32,7 +32,7 @@ const FLOORS: [(&str, u32, bool); 8] = [
 /// extensions (`refCountChange`, stored creation order) are missing there, and HSDS cannot
 /// read back a fixed-length UTF-8 string attribute in binary.
 const HSDS_FLOORS: [(&str, u32, bool); 8] = [
-    ("file", 53, false),
+    ("file", 54, false),
     ("group", 55, false),
     ("dataset", 155, false),
     ("datatype", 39, false),
