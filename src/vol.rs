@@ -12,6 +12,7 @@ pub mod error;
 pub mod file;
 pub mod group;
 pub mod link;
+pub mod mount;
 pub mod object;
 pub mod reference;
 pub mod session;

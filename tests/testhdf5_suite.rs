@@ -9,7 +9,7 @@ mod common;
 use common::*;
 
 /// The `testhdf5` groups that pass through restvol (`-o <group>`).
-const PASSING: [&str; 11] = [
+const PASSING: [&str; 13] = [
     "config",
     "h5system",
     "metadata",
@@ -21,6 +21,8 @@ const PASSING: [&str; 11] = [
     "ref_deprec",
     "genprop",
     "id",
+    "iterate",
+    "objects",
 ];
 
 #[test]

@@ -550,6 +550,13 @@ fn iterate(
         // SAFETY: non-NULL pointer to the caller's start index.
         unsafe { *it.idx }
     };
+    // As HDF5: a start index past the last attribute is an error (0 on none is not).
+    if start > 0 && start >= all.len() as u64 {
+        return Err(VolError::InvalidArgument(format!(
+            "attribute iteration start index {start} is out of range ({} attributes)",
+            all.len()
+        )));
+    }
     let location_id = register_object(file, owner)?;
     let mut status = 0;
     let mut position = start;

@@ -186,6 +186,11 @@ fn plan(
     mem_space_id: hid_t,
     file_space_id: hid_t,
 ) -> Result<Transfer, VolError> {
+    for id in [mem_space_id, file_space_id] {
+        if id != SPACE_ALL {
+            h5space::require_extent(id)?;
+        }
+    }
     let file_space = if file_space_id == SPACE_ALL {
         current_space(dset)?
     } else {

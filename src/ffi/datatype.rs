@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::boundary::guard;
 use super::hdf5::{args_mut, close_object, hid_t, into_raw, str_arg, write_out};
 use super::object::{location, object, DatatypeObject, VolObject};
-use super::plists::{create_intermediate_groups, require_class, OwnedPlist, PlistClass};
+use super::plists::{create_intermediate_groups, require_class, PlistClass};
 use super::{h5type, sys};
 use crate::h5::types;
 use crate::model::types::Datatype;
@@ -70,6 +70,15 @@ pub(super) fn count_new_user(file: &OpenFile, type_id: hid_t) -> Result<(), VolE
     Ok(())
 }
 
+/// The `creationProperties` of a new committed datatype, or `None` for the defaults.
+fn creation_properties(tcpl_id: hid_t) -> Result<Option<serde_json::Value>, VolError> {
+    if tcpl_id == super::hdf5::DEFAULT {
+        return Ok(None);
+    }
+    let props = crate::h5::plist::datatype_creation_properties(tcpl_id)?;
+    Ok(props.as_object().is_some_and(|m| !m.is_empty()).then_some(props))
+}
+
 #[allow(clippy::too_many_arguments)]
 unsafe extern "C" fn commit(
     obj: *mut c_void,
@@ -77,7 +86,7 @@ unsafe extern "C" fn commit(
     name: *const c_char,
     type_id: hid_t,
     lcpl_id: hid_t,
-    _tcpl_id: hid_t,
+    tcpl_id: hid_t,
     tapl_id: hid_t,
     _dxpl_id: hid_t,
     _req: *mut *mut c_void,
@@ -86,6 +95,7 @@ unsafe extern "C" fn commit(
         // SAFETY: HDF5 passes an object this connector made and valid location parameters.
         let (parent, _loc) = unsafe { (object(obj)?, location(loc_params)?) };
         require_class(tapl_id, PlistClass::DatatypeAccess, "the datatype access property list")?;
+        require_class(tcpl_id, PlistClass::DatatypeCreate, "the datatype creation property list")?;
         let path = if name.is_null() {
             None
         } else {
@@ -100,6 +110,7 @@ unsafe extern "C" fn commit(
             path,
             intermediate,
             rest_type.to_json(),
+            creation_properties(tcpl_id)?,
         )?;
         Ok(into_raw(VolObject::Datatype(datatype_object(handle, &json)?)))
     })
@@ -156,8 +167,9 @@ unsafe extern "C" fn get(
                 }
             }
             sys::H5VL_DATATYPE_GET_TCPL => {
-                args.args.get_tcpl.tcpl_id =
-                    OwnedPlist::create(PlistClass::DatatypeCreate)?.copy_for_caller()?;
+                let json = crate::vol::object::get_object(t.handle.file(), t.handle.id())?;
+                let props = json.get("creationProperties").cloned().unwrap_or_default();
+                args.args.get_tcpl.tcpl_id = crate::h5::plist::datatype_plist(&props)?.into_raw();
             }
             _ => return Err(VolError::Unsupported("this H5Tget query")),
         }

@@ -40,6 +40,9 @@ unsafe extern "C" fn create(
         // SAFETY: HDF5 passes the file name as a C string valid for the call.
         let name = unsafe { str_arg(name, "name") }?;
         let settings = settings_of(fapl_id)?;
+        if fcpl_id != super::hdf5::DEFAULT && fapl_id != super::hdf5::DEFAULT {
+            super::h5plist::check_userblock_alignment(fcpl_id, fapl_id)?;
+        }
         let root_props = crate::h5::plist::file_creation_properties(fcpl_id)?;
         let file = OpenFile::create(&settings, name, flags, &root_props)?;
         Ok(into_raw(VolObject::File(FileObject {

@@ -1,5 +1,6 @@
 //! `H5VL_group_class_t`: the `extern "C"` callbacks behind `H5Gcreate`, `H5Gopen`,
-//! `H5Gget_info*`, `H5Gget_create_plist`, `H5Gflush`/`H5Grefresh` and `H5Gclose`.
+//! `H5Gget_info*`, `H5Gget_create_plist`, `H5Gflush`/`H5Grefresh`, `H5Fmount`/`H5Funmount`
+//! (HDF5 routes them here) and `H5Gclose`.
 
 use std::ffi::{c_char, c_void};
 
@@ -10,7 +11,7 @@ use super::plists::{create_intermediate_groups, require_class, PlistClass};
 use super::sys;
 use crate::model::ObjClass;
 use crate::vol::link::{self, LinkTarget};
-use crate::vol::{group, VolError};
+use crate::vol::{group, mount, VolError};
 
 pub(super) fn class() -> sys::H5VL_group_class_t {
     sys::H5VL_group_class_t {
@@ -102,15 +103,19 @@ unsafe extern "C" fn get(
                 let info_args = unsafe { &mut args.args.get_info };
                 // SAFETY: loc_params is embedded in the args and valid.
                 let loc = unsafe { location(&info_args.loc_params) }?;
-                let file = object.file();
+                let mut file = object.file().clone();
                 let id = match loc {
                     Location::Itself => object.anchor().clone(),
                     Location::ByName(name) => {
-                        group::open(file, object.anchor(), &name)?.id().clone()
+                        let opened = group::open(&file, object.anchor(), &name)?;
+                        let id = opened.id().clone();
+                        file = opened.file().clone();
+                        id
                     }
                     Location::ByIndex { name, by_creation_order, decreasing, n } => {
-                        let parent = group::open(file, object.anchor(), &name)?;
-                        let mut links = link::list(file, parent.id(), by_creation_order)?;
+                        let parent = group::open(&file, object.anchor(), &name)?;
+                        file = parent.file().clone();
+                        let mut links = link::list(&file, parent.id(), by_creation_order)?;
                         if decreasing {
                             links.reverse();
                         }
@@ -132,7 +137,8 @@ unsafe extern "C" fn get(
                         return Err(VolError::InvalidArgument("group info by token".into()))
                     }
                 };
-                let info = group::info(file, &id)?;
+                let info = group::info(&file, &id)?;
+                let mounted = file.mounts().is_mount_point(&id);
                 if info_args.ginfo.is_null() {
                     return Err(VolError::NullArgument("ginfo"));
                 }
@@ -141,7 +147,7 @@ unsafe extern "C" fn get(
                     (*info_args.ginfo).storage_type = sys::H5G_STORAGE_TYPE_COMPACT;
                     (*info_args.ginfo).nlinks = info.nlinks;
                     (*info_args.ginfo).max_corder = info.max_corder;
-                    (*info_args.ginfo).mounted = false;
+                    (*info_args.ginfo).mounted = mounted;
                 }
             }
             _ => return Err(VolError::Unsupported("this H5Gget query")),
@@ -160,10 +166,32 @@ unsafe extern "C" fn specific(
         // SAFETY: HDF5 passes an object this connector made.
         let object = unsafe { object(obj) }?;
         // SAFETY: HDF5 passes the callback's argument struct, valid for the call.
-        match unsafe { args_mut(args) }?.op_type {
+        let args = unsafe { args_mut(args) }?;
+        match args.op_type {
             sys::H5VL_GROUP_FLUSH => object.file().flush()?,
             sys::H5VL_GROUP_REFRESH => {}
-            _ => return Err(VolError::Unsupported("mounting files (H5Fmount/H5Funmount)")),
+            sys::H5VL_GROUP_MOUNT => {
+                // SAFETY: the union holds `mount` for this op.
+                let a = unsafe { args.args.mount };
+                // SAFETY: a C string valid for the call.
+                let name = unsafe { str_arg(a.name, "name") }?;
+                // SAFETY: HDF5 passes the child file's object, which this connector made.
+                let VolObject::File(child) = (unsafe { super::object::object(a.child_file) })?
+                else {
+                    return Err(VolError::InvalidArgument(
+                        "the mounted object is not a file".into(),
+                    ));
+                };
+                mount::mount(object.file(), object.anchor(), name, &child.file)?;
+            }
+            sys::H5VL_GROUP_UNMOUNT => {
+                // SAFETY: the union holds `unmount` for this op.
+                let a = unsafe { args.args.unmount };
+                // SAFETY: a C string valid for the call.
+                let name = unsafe { str_arg(a.name, "name") }?;
+                mount::unmount(object.file(), object.anchor(), name)?;
+            }
+            _ => return Err(VolError::Unsupported("this H5G operation")),
         }
         Ok(0)
     })

@@ -31,6 +31,8 @@ pub(crate) enum PlistClass {
     GroupCreate,
     /// File creation (`H5P_FILE_CREATE`).
     FileCreate,
+    /// Committed datatype creation (`H5P_DATATYPE_CREATE`).
+    DatatypeCreate,
 }
 
 /// `H5Pcreate` of a new property list of `class`.
@@ -42,6 +44,7 @@ pub(crate) fn create(class: PlistClass) -> Result<hid_t, VolError> {
             PlistClass::DatasetCreate => sys::H5P_CLS_DATASET_CREATE_ID_g,
             PlistClass::GroupCreate => sys::H5P_CLS_GROUP_CREATE_ID_g,
             PlistClass::FileCreate => sys::H5P_CLS_FILE_CREATE_ID_g,
+            PlistClass::DatatypeCreate => sys::H5P_CLS_DATATYPE_CREATE_ID_g,
         }
     };
     // SAFETY: identifier by value; HDF5 validates it.
@@ -203,6 +206,26 @@ pub(crate) fn set_fill_time(plist: hid_t, time: H5D_fill_time_t) -> Result<(), V
     check_status("H5Pset_fill_time", unsafe { sys::H5Pset_fill_time(plist, time) })
 }
 
+/// `H5Pget_attr_phase_change`: (max compact, min dense) attribute counts.
+pub(crate) fn attr_phase_change(plist: hid_t) -> Result<(u32, u32), VolError> {
+    let (mut max_compact, mut min_dense) = (0u32, 0u32);
+    // SAFETY: both are valid out-pointers for the call.
+    let status = unsafe { sys::H5Pget_attr_phase_change(plist, &mut max_compact, &mut min_dense) };
+    check_status("H5Pget_attr_phase_change", status)?;
+    Ok((max_compact, min_dense))
+}
+
+/// `H5Pset_attr_phase_change`.
+pub(crate) fn set_attr_phase_change(
+    plist: hid_t,
+    max_compact: u32,
+    min_dense: u32,
+) -> Result<(), VolError> {
+    // SAFETY: plain values; HDF5 validates them.
+    let status = unsafe { sys::H5Pset_attr_phase_change(plist, max_compact, min_dense) };
+    check_status("H5Pset_attr_phase_change", status)
+}
+
 /// `H5Pget_attr_creation_order` flags (`H5P_CRT_ORDER_*`).
 pub(crate) fn attr_creation_order(plist: hid_t) -> Result<u32, VolError> {
     let mut flags = 0u32;
@@ -272,6 +295,48 @@ pub(crate) fn set_file_format(fcpl: hid_t, format: &FileFormat) -> Result<(), Vo
         check_status("H5Pset_sizes", sys::H5Pset_sizes(fcpl, format.sizes.0, format.sizes.1))?;
         check_status("H5Pset_sym_k", sys::H5Pset_sym_k(fcpl, format.sym_k.0, format.sym_k.1))?;
         check_status("H5Pset_istore_k", sys::H5Pset_istore_k(fcpl, format.istore_k))?;
+    }
+    Ok(())
+}
+
+/// HDF5's rule for a new file's userblock: when there is one, it is at least, and a multiple
+/// of, the file's allocation alignment (the file space page size with paged aggregation, else
+/// `H5Pset_alignment`'s). Native HDF5 refuses `H5Fcreate` otherwise; restvol keeps the
+/// userblock size with the file, so it applies the same rule.
+pub(crate) fn check_userblock_alignment(fcpl: hid_t, fapl: hid_t) -> Result<(), VolError> {
+    let mut userblock = 0u64;
+    let mut strategy: sys::H5F_fspace_strategy_t = 0;
+    let mut persist: sys::hbool_t = false;
+    let (mut threshold, mut page_size, mut alignment) = (0u64, 0u64, 1u64);
+    // SAFETY: every pointer is a valid out-pointer for its call.
+    unsafe {
+        check_status("H5Pget_userblock", sys::H5Pget_userblock(fcpl, &mut userblock))?;
+        if userblock == 0 {
+            return Ok(());
+        }
+        check_status(
+            "H5Pget_file_space_strategy",
+            sys::H5Pget_file_space_strategy(fcpl, &mut strategy, &mut persist, &mut threshold),
+        )?;
+        check_status(
+            "H5Pget_file_space_page_size",
+            sys::H5Pget_file_space_page_size(fcpl, &mut page_size),
+        )?;
+        check_status(
+            "H5Pget_alignment",
+            sys::H5Pget_alignment(fapl, &mut threshold, &mut alignment),
+        )?;
+    }
+    let alignment = if strategy == sys::H5F_FSPACE_STRATEGY_PAGE && page_size > 0 {
+        page_size
+    } else {
+        alignment
+    };
+    if alignment > 1 && (userblock < alignment || !userblock.is_multiple_of(alignment)) {
+        return Err(VolError::InvalidArgument(format!(
+            "the userblock size {userblock} must be an integral multiple of the file's \
+             allocation alignment {alignment}"
+        )));
     }
     Ok(())
 }

@@ -81,6 +81,15 @@ pub(crate) fn extent_dims(id: hid_t) -> Result<(Vec<u64>, Vec<u64>), VolError> {
     Ok((dims, maxdims))
 }
 
+/// Fails for a simple dataspace that has no extent yet (`H5Screate(H5S_SIMPLE)` without
+/// `H5Sset_extent_simple`), which HDF5 refuses for I/O as well.
+pub(crate) fn require_extent(id: hid_t) -> Result<(), VolError> {
+    if extent_class(id)? == H5S_SIMPLE && rank(id)? == 0 {
+        return Err(VolError::InvalidArgument("the dataspace has no extent".into()));
+    }
+    Ok(())
+}
+
 /// `H5Sget_simple_extent_npoints`.
 pub(crate) fn extent_points(id: hid_t) -> Result<u64, VolError> {
     // SAFETY: identifier by value; HDF5 validates it.

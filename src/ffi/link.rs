@@ -3,6 +3,7 @@
 //! `H5Literate*` and `H5Lvisit*`.
 
 use std::ffi::c_void;
+use std::sync::Arc;
 
 use super::boundary::guard;
 use super::hdf5::{args_mut, copy_out, hid_t, str_arg, write_out};
@@ -10,6 +11,7 @@ use super::object::{location, object, register_object, release_id, Location, Vol
 use super::plists::{require_class, PlistClass};
 use super::sys;
 use crate::model::ObjId;
+use crate::vol::file::OpenFile;
 use crate::vol::link::{self, LinkInfo, LinkTarget};
 use crate::vol::object::resolve;
 use crate::vol::token::token_for;
@@ -179,12 +181,28 @@ unsafe extern "C" fn create(
             LinkTarget::Hard(id) => Some(id.clone()),
             _ => None,
         };
+        if super::plists::create_intermediate_groups(lcpl_id)? {
+            make_missing_parents(owner.file(), owner.anchor(), &name)?;
+        }
         link::create(owner.file(), owner.anchor(), &name, target)?;
         if let Some(id) = hard {
             link::count_hard_link(owner.file(), &id, 1);
         }
         Ok(0)
     })
+}
+
+/// With `H5Pset_create_intermediate_group`: creates the groups missing on the way to the new
+/// link `path` (relative to `anchor`).
+fn make_missing_parents(file: &Arc<OpenFile>, anchor: &ObjId, path: &str) -> Result<(), VolError> {
+    let trimmed = path.trim_end_matches('/');
+    let Some(at) = trimmed.rfind('/') else { return Ok(()) };
+    let parent = &trimmed[..at];
+    if parent.trim_matches('/').is_empty() || link::exists(file, anchor, parent)? {
+        return Ok(());
+    }
+    crate::vol::group::create(file, anchor, parent, true, None)?;
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -320,7 +338,12 @@ unsafe extern "C" fn specific(
                 let Location::ByName(name) = &loc else {
                     return Err(VolError::InvalidArgument("H5Lexists takes a name".into()));
                 };
-                let exists = link::exists(file, owner.anchor(), name)?;
+                let exists = if file.mounts().is_involved() {
+                    let at = crate::vol::mount::locate_parent(file, owner.anchor(), name)?;
+                    link::exists(&at.file, &at.anchor, &at.path)?
+                } else {
+                    link::exists(file, owner.anchor(), name)?
+                };
                 // SAFETY: the union holds `exists`; its pointer is an out-pointer.
                 unsafe { write_out(args.args.exists.exists, "exists", exists) }?;
             }
@@ -347,12 +370,22 @@ fn iterate(
     loc: &Location,
     iter: sys::H5VL_link_iterate_args_t,
 ) -> Result<sys::herr_t, VolError> {
-    let file = owner.file();
-    let group = match loc {
-        Location::Itself => owner.anchor().clone(),
-        Location::ByName(name) => resolve(file, owner.anchor(), name)?.id,
+    let name = match loc {
+        Location::Itself => ".",
+        Location::ByName(name) => name.as_str(),
         _ => return Err(VolError::InvalidArgument("iteration starts at a group".into())),
     };
+    let (file, group) = if owner.file().mounts().is_involved() {
+        // The group may be a mount point, or the path may cross one.
+        let at = crate::vol::mount::locate(owner.file(), owner.anchor(), name)?;
+        let group = resolve(&at.file, &at.anchor, &at.path)?.id;
+        (at.file, group)
+    } else if name == "." {
+        (owner.file().clone(), owner.anchor().clone())
+    } else {
+        (owner.file().clone(), resolve(owner.file(), owner.anchor(), name)?.id)
+    };
+    let file = &file;
     let by_corder = iter.idx_type == sys::H5_INDEX_CRT_ORDER;
     let decreasing = iter.order == sys::H5_ITER_DEC;
     let entries = link::visit(file, &group, iter.recursive, by_corder, decreasing)?;
@@ -362,6 +395,13 @@ fn iterate(
         // SAFETY: non-NULL `idx_p` points to the caller's start index.
         unsafe { *iter.idx_p }
     };
+    // As HDF5: a start index past the last link is an error (an empty group with 0 is not).
+    if !iter.recursive && start > 0 && start >= entries.len() as u64 {
+        return Err(VolError::InvalidArgument(format!(
+            "iteration start index {start} is out of range ({} links)",
+            entries.len()
+        )));
+    }
     let Some(op) = iter.op else {
         return Err(VolError::NullArgument("op"));
     };

@@ -57,6 +57,20 @@ fn target_of(obj: &VolObject, loc: &Location) -> Result<ObjId, VolError> {
     }
 }
 
+/// Like [`target_of`], with the file the object lies in: a path may cross mount points
+/// (`H5Fmount`) into another file.
+fn located_target(obj: &VolObject, loc: &Location) -> Result<(Arc<OpenFile>, ObjId), VolError> {
+    let file = obj.file();
+    match loc {
+        Location::ByName(path) if path != "." && file.mounts().is_involved() => {
+            let at = crate::vol::mount::locate(file, obj.anchor(), path)?;
+            let id = resolve(&at.file, &at.anchor, &at.path)?.id;
+            Ok((at.file, id))
+        }
+        _ => Ok((file.clone(), target_of(obj, loc)?)),
+    }
+}
+
 /// A connector object for `id` of `file`, and its HDF5 id type.
 fn open_object(file: &Arc<OpenFile>, id: ObjId) -> Result<(VolObject, sys::H5I_type_t), VolError> {
     match id.class() {
@@ -191,6 +205,11 @@ unsafe extern "C" fn get(
         let file = parent.file();
         match args.op_type {
             sys::H5VL_OBJECT_GET_FILE => {
+                if let Some(existing) = super::open_objects::file_object_of(file)? {
+                    // SAFETY: the union holds get_file; `file` is an out-pointer.
+                    unsafe { write_out(args.args.get_file.file, "file", existing) }?;
+                    return Ok(0);
+                }
                 let opened = VolObject::File(FileObject {
                     file: file.clone(),
                     fcpl: super::file::stored_fcpl(file)?,
@@ -210,19 +229,19 @@ unsafe extern "C" fn get(
                 unsafe { write_out(a.name_len, "name_len", name.len()) }?;
             }
             sys::H5VL_OBJECT_GET_TYPE => {
-                let id = target_of(parent, &loc)?;
+                let (_, id) = located_target(parent, &loc)?;
                 // SAFETY: the union holds get_type; `obj_type` is an out-pointer.
                 unsafe { write_out(args.args.get_type.obj_type, "obj_type", object_type(&id)) }?;
             }
             sys::H5VL_OBJECT_GET_INFO => {
-                let id = target_of(parent, &loc)?;
+                let (file, id) = located_target(parent, &loc)?;
                 // SAFETY: the union holds get_info for this op.
                 let a = unsafe { args.args.get_info };
                 if a.oinfo.is_null() {
                     return Err(VolError::NullArgument("oinfo"));
                 }
                 // SAFETY: non-NULL, writable H5O_info2_t.
-                fill_info(file, &id, a.fields, unsafe { &mut *a.oinfo })?;
+                fill_info(&file, &id, a.fields, unsafe { &mut *a.oinfo })?;
             }
             _ => return Err(VolError::Unsupported("this H5Oget query")),
         }
@@ -245,7 +264,7 @@ unsafe extern "C" fn specific(
         let file = parent.file();
         match args.op_type {
             sys::H5VL_OBJECT_EXISTS => {
-                let exists = match target_of(parent, &loc) {
+                let exists = match located_target(parent, &loc) {
                     Ok(_) => true,
                     Err(err) if err.is_not_found() => false,
                     Err(err) => return Err(err),

@@ -85,3 +85,27 @@ pub(super) fn open_ids(file: &Arc<OpenFile>, types: u32) -> Result<Vec<sys::hid_
     }
     Ok(out)
 }
+
+/// The connector object behind a file id the application holds on this very open file
+/// (`file`), if any: `H5Iget_file_id` then hands back that id (HDF5 finds it by the object
+/// pointer), as the native connector does, instead of a new one.
+pub(super) fn file_object_of(file: &Arc<OpenFile>) -> Result<Option<*mut c_void>, VolError> {
+    for id in ids_of_type(sys::H5I_FILE)? {
+        if !is_restvol(id) {
+            continue;
+        }
+        // SAFETY: plain id argument; for an id of restvol's connector HDF5 returns the boxed
+        // VolObject restvol made.
+        let ptr = unsafe { sys::H5VLobject(id) };
+        if ptr.is_null() {
+            continue;
+        }
+        // SAFETY: as above.
+        if let VolObject::File(other) = unsafe { object(ptr) }? {
+            if Arc::ptr_eq(&other.file, file) {
+                return Ok(Some(ptr));
+            }
+        }
+    }
+    Ok(None)
+}

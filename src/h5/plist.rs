@@ -122,6 +122,7 @@ pub fn dataset_creation_properties(dcpl: hid_t, datatype: &Datatype) -> H5Result
     if h5plist::attr_creation_order(dcpl)? & h5plist::H5P_CRT_ORDER_TRACKED != 0 {
         props.insert("CreateOrder".into(), json!(1));
     }
+    insert_attr_phase_change(dcpl, &mut props)?;
     Ok(Value::Object(props))
 }
 
@@ -251,6 +252,66 @@ pub fn dataset_plist(
             h5plist::H5P_CRT_ORDER_TRACKED | h5plist::H5P_CRT_ORDER_INDEXED,
         )?;
     }
+    apply_attr_phase_change(plist.id(), props)?;
+    Ok(plist)
+}
+
+/// The `creationProperties` key of an object's attribute storage phase change
+/// (`H5Pset_attr_phase_change`), kept only when not HDF5's default (8 compact, 6 dense):
+/// `{"maxCompact": m, "minDense": d}`. restvol stores attributes alike either way; the values
+/// are kept so the creation plist reports them back. HSDS ignores the key.
+pub const ATTR_PHASE_CHANGE: &str = "attributePhaseChange";
+
+/// HDF5's default attribute phase change: at most 8 compact, at least 6 dense.
+const DEFAULT_ATTR_PHASE_CHANGE: (u32, u32) = (8, 6);
+
+/// Adds [`ATTR_PHASE_CHANGE`] to `props` when the object creation plist `ocpl` sets one.
+fn insert_attr_phase_change(ocpl: hid_t, props: &mut Map<String, Value>) -> H5Result<()> {
+    let (max_compact, min_dense) = h5plist::attr_phase_change(ocpl)?;
+    if (max_compact, min_dense) != DEFAULT_ATTR_PHASE_CHANGE {
+        props.insert(
+            ATTR_PHASE_CHANGE.into(),
+            json!({"maxCompact": max_compact, "minDense": min_dense}),
+        );
+    }
+    Ok(())
+}
+
+/// Sets the attribute phase change `props` holds (see [`ATTR_PHASE_CHANGE`]) on `ocpl`.
+fn apply_attr_phase_change(ocpl: hid_t, props: &Map<String, Value>) -> H5Result<()> {
+    let Some(stored) = props.get(ATTR_PHASE_CHANGE) else { return Ok(()) };
+    let number = |key: &str| {
+        stored
+            .get(key)
+            .and_then(Value::as_u64)
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or_else(|| invalid(format!("{ATTR_PHASE_CHANGE} needs a {key} count")))
+    };
+    h5plist::set_attr_phase_change(ocpl, number("maxCompact")?, number("minDense")?)?;
+    Ok(())
+}
+
+/// The `creationProperties` of a committed datatype's creation plist `tcpl` (the attribute
+/// phase change when set); empty for the defaults.
+///
+/// # Errors
+/// [`super::H5Error::Hdf5`] when a libhdf5 call fails.
+pub fn datatype_creation_properties(tcpl: hid_t) -> H5Result<Value> {
+    let mut props = Map::new();
+    insert_attr_phase_change(tcpl, &mut props)?;
+    Ok(Value::Object(props))
+}
+
+/// Builds a datatype creation plist from a committed datatype's `creationProperties`.
+///
+/// # Errors
+/// [`super::H5Error::Invalid`] for malformed settings; [`super::H5Error::Hdf5`] when a libhdf5
+/// call fails.
+pub fn datatype_plist(creation_props: &Value) -> H5Result<OwnedId> {
+    let plist = OwnedId::plist(h5plist::create(PlistClass::DatatypeCreate)?);
+    if let Value::Object(props) = creation_props {
+        apply_attr_phase_change(plist.id(), props)?;
+    }
     Ok(plist)
 }
 
@@ -378,6 +439,7 @@ pub fn group_creation_properties(gcpl: hid_t) -> H5Result<Value> {
     } else if links & h5plist::H5P_CRT_ORDER_TRACKED != 0 {
         props.insert("linkCreationOrder".into(), json!("H5P_CRT_ORDER_TRACKED"));
     }
+    insert_attr_phase_change(gcpl, &mut props)?;
     Ok(Value::Object(props))
 }
 
@@ -408,6 +470,7 @@ fn apply_group_properties(plist: hid_t, creation_props: &Value) -> H5Result<()> 
             }
             _ => {}
         }
+        apply_attr_phase_change(plist, props)?;
     }
     Ok(())
 }

@@ -19,6 +19,10 @@ pub fn to_rest(id: hid_t) -> H5Result<Shape> {
         h5space::H5S_SCALAR => Ok(Shape::Scalar),
         h5space::H5S_SIMPLE => {
             let (dims, maxdims) = h5space::extent_dims(id)?;
+            if dims.is_empty() {
+                // `H5Screate(H5S_SIMPLE)` without `H5Sset_extent_simple`: HDF5 refuses it too.
+                return Err(super::H5Error::Invalid("the dataspace has no extent".into()));
+            }
             let maxdims = (maxdims != dims).then(|| {
                 maxdims
                     .iter()

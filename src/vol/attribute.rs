@@ -25,7 +25,8 @@ fn check_name(name: &str) -> Result<(), VolError> {
     Ok(())
 }
 
-/// `H5Acreate`: makes attribute `name` of `owner` with no value written yet.
+/// `H5Acreate`: makes attribute `name` of `owner` with no value written yet. Returns the
+/// attribute's `type` and `shape` as sent (no second request to read them back).
 pub fn create(
     file: &OpenFile,
     owner: &ObjId,
@@ -36,8 +37,13 @@ pub fn create(
     file.check_writable("attribute create")?;
     check_name(name)?;
     let body = json!({"type": type_json, "shape": shape_json});
-    match file.send(Request::put(attribute_path(owner, name)).json(body)) {
-        Ok(_) => get(file, owner, name),
+    match file.send(Request::put(attribute_path(owner, name)).json(body.clone())) {
+        // HSDS (and restvol's service) answer 200 instead of 201 when an identical attribute
+        // is there already; HDF5 refuses to create an attribute that exists.
+        Ok(reply) if reply.status == 200 => {
+            Err(VolError::InvalidArgument(format!("attribute '{name}' already exists")))
+        }
+        Ok(_) => Ok(body),
         Err(err) if err.is_conflict() => {
             Err(VolError::InvalidArgument(format!("attribute '{name}' already exists")))
         }

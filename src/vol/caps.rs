@@ -55,6 +55,8 @@ pub const TRACK_TIMES: u64 = 0x0002_0000_0000;
 pub const FILTERS: u64 = 0x0008_0000_0000;
 /// Fill values may be set (`creationProperties.fillValue`).
 pub const FILL_VALUES: u64 = 0x0010_0000_0000;
+/// `H5Fmount`/`H5Funmount` (see `vol::mount`).
+pub const MOUNT: u64 = 0x0004_0000_0000;
 /// `H5Rdestroy`.
 pub const REF_BASIC: u64 = 0x0002_0000;
 /// All other `H5R` calls.
@@ -92,6 +94,7 @@ pub const ADVERTISED: u64 = FILE_BASIC
     | TRACK_TIMES
     | FILTERS
     | FILL_VALUES
+    | MOUNT
     | REF_BASIC
     | REF_MORE
     | OBJ_REF

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::error::VolError;
 use super::file::OpenFile;
-use super::object::{create_object, resolve_in_files, ObjHandle};
+use super::object::{create_linked_object, resolve_in_files, ObjHandle};
 use crate::client::Request;
 use crate::h5::selection::RestSelection;
 use crate::model::{ObjClass, ObjId};
@@ -23,9 +23,10 @@ pub fn create(
     intermediate: bool,
     body: Value,
 ) -> Result<(ObjHandle, Value), VolError> {
-    let id = create_object(file, ObjClass::Dataset, anchor, path, intermediate, body)?;
+    let (file, id) =
+        create_linked_object(file, ObjClass::Dataset, anchor, path, intermediate, body)?;
     let json = file.send_json(Request::get(format!("/datasets/{}", id.as_str())))?;
-    Ok((ObjHandle::new(file.clone(), id), json))
+    Ok((ObjHandle::new(file, id), json))
 }
 
 /// `H5Dopen`: the dataset at `path` relative to `anchor`, with its JSON.

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::error::VolError;
 use super::file::OpenFile;
-use super::object::{create_object, resolve_in_files, ObjHandle};
+use super::object::{create_linked_object, resolve_in_files, ObjHandle};
 use crate::client::Request;
 use crate::model::{ObjClass, ObjId};
 
@@ -18,11 +18,16 @@ pub fn commit(
     path: Option<&str>,
     intermediate: bool,
     type_json: Value,
+    creation_properties: Option<Value>,
 ) -> Result<(ObjHandle, Value), VolError> {
-    let body = json!({ "type": type_json });
-    let id = create_object(file, ObjClass::Datatype, anchor, path, intermediate, body)?;
+    let mut body = json!({ "type": type_json });
+    if let Some(props) = creation_properties {
+        body["creationProperties"] = props;
+    }
+    let (file, id) =
+        create_linked_object(file, ObjClass::Datatype, anchor, path, intermediate, body)?;
     let json = file.send_json(Request::get(format!("/datatypes/{}", id.as_str())))?;
-    Ok((ObjHandle::new(file.clone(), id), json))
+    Ok((ObjHandle::new(file, id), json))
 }
 
 /// `H5Topen`: the committed datatype at `path` relative to `anchor`, with its JSON.

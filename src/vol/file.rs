@@ -2,12 +2,13 @@
 //! (`DELETE /`), accessibility checks, flush, and the facts `H5Fget_*` report.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, Weak};
 
 use serde_json::Value;
 
 use super::domain_name::domain_for_file_name;
 use super::error::VolError;
+use super::mount::MountTable;
 use super::session::Session;
 use super::settings::Settings;
 use crate::client::Request;
@@ -29,6 +30,7 @@ pub struct OpenFile {
     root: ObjId,
     writable: bool,
     open_objects: AtomicUsize,
+    mounts: MountTable,
 }
 
 impl OpenFile {
@@ -43,6 +45,12 @@ impl OpenFile {
     ) -> Result<Arc<OpenFile>, VolError> {
         let domain = domain_for_file_name(name)?;
         let session = Session::for_settings(settings)?;
+        if flags & ACC_TRUNC != 0 && is_open(&domain, session.settings()) {
+            // As HDF5: a file this process holds open cannot be truncated.
+            return Err(VolError::InvalidArgument(format!(
+                "unable to truncate '{name}': the file is already open"
+            )));
+        }
         if flags & ACC_TRUNC != 0 {
             match session.send(Request::delete("/").domain(domain.clone())) {
                 Ok(_) => {}
@@ -57,7 +65,7 @@ impl OpenFile {
         }
         let reply = session.send(request)?;
         let root = root_of(&reply.json::<Value>()?, &domain)?;
-        Ok(Arc::new(OpenFile::new(session, name, domain, root, true)))
+        Ok(registered(OpenFile::new(session, name, domain, root, true)))
     }
 
     /// `H5Fopen`: opens an existing domain, read-only unless `H5F_ACC_RDWR`.
@@ -66,7 +74,7 @@ impl OpenFile {
         let session = Session::for_settings(settings)?;
         let reply = session.send(Request::get("/").domain(domain.clone()))?;
         let root = root_of(&reply.json::<Value>()?, &domain)?;
-        Ok(Arc::new(OpenFile::new(session, name, domain, root, flags & ACC_RDWR != 0)))
+        Ok(registered(OpenFile::new(session, name, domain, root, flags & ACC_RDWR != 0)))
     }
 
     /// `H5Fis_accessible`: whether `name` is a domain the user can read.
@@ -80,7 +88,9 @@ impl OpenFile {
             Ok(reply) => {
                 Ok(reply.json::<Value>().map(|v| v.get("root").is_some()).unwrap_or(false))
             }
-            Err(err) if err.is_not_found() || err.is_forbidden() => Ok(false),
+            // As HDF5 for a file that does not exist: an error, not "no".
+            Err(err) if err.is_not_found() => Err(err),
+            Err(err) if err.is_forbidden() => Ok(false),
             Err(err) => Err(err),
         }
     }
@@ -107,12 +117,13 @@ impl OpenFile {
             root,
             writable,
             open_objects: AtomicUsize::new(0),
+            mounts: MountTable::default(),
         }
     }
 
     /// A second handle on the same domain (`H5Freopen`).
     pub fn reopen(&self) -> Arc<OpenFile> {
-        Arc::new(OpenFile::new(
+        registered(OpenFile::new(
             self.session.clone(),
             &self.name,
             self.domain.clone(),
@@ -139,6 +150,11 @@ impl OpenFile {
     /// The root group's id.
     pub fn root(&self) -> &ObjId {
         &self.root
+    }
+
+    /// The files mounted on this file's groups, and the file this one is mounted in.
+    pub fn mounts(&self) -> &MountTable {
+        &self.mounts
     }
 
     /// Whether the file was opened for writing.
@@ -211,8 +227,12 @@ impl OpenFile {
         self.open_objects.fetch_sub(1, Ordering::Relaxed);
     }
 
-    /// `H5Fclose`: in direct access, flushes a writable domain so the next process sees it.
+    /// `H5Fclose`: in direct access, flushes a writable domain (and the files mounted on it)
+    /// so the next process sees it.
     pub fn close(&self) -> Result<(), VolError> {
+        for child in self.mounts.children_files() {
+            child.close()?;
+        }
         if self.session.is_direct() {
             match self.flush() {
                 // The domain was deleted while open: nothing is left to flush.
@@ -222,6 +242,30 @@ impl OpenFile {
         }
         Ok(())
     }
+}
+
+/// Every file this process has open (while any handle or object keeps it open).
+static OPEN_FILES: Mutex<Vec<Weak<OpenFile>>> = Mutex::new(Vec::new());
+
+fn open_files() -> std::sync::MutexGuard<'static, Vec<Weak<OpenFile>>> {
+    OPEN_FILES.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// `file`, shared and recorded as open.
+fn registered(file: OpenFile) -> Arc<OpenFile> {
+    let file = Arc::new(file);
+    let mut open = open_files();
+    open.retain(|f| f.strong_count() > 0);
+    open.push(Arc::downgrade(&file));
+    file
+}
+
+/// Whether this process has `domain` of the service `settings` names open.
+fn is_open(domain: &str, settings: &Settings) -> bool {
+    open_files()
+        .iter()
+        .filter_map(Weak::upgrade)
+        .any(|f| f.domain == domain && f.session.settings() == settings)
 }
 
 fn root_of(reply: &Value, domain: &str) -> Result<ObjId, VolError> {

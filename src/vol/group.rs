@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::error::VolError;
 use super::file::OpenFile;
-use super::object::{create_object, get_object, resolve_in_files, ObjHandle};
+use super::object::{create_linked_object, create_object, get_object, resolve_in_files, ObjHandle};
 use crate::model::{ObjClass, ObjId};
 
 /// What `H5Gget_info` reports.
@@ -31,8 +31,9 @@ pub fn create(
     if let Some(props) = creation_properties {
         body["creationProperties"] = props;
     }
-    let id = create_object(file, ObjClass::Group, anchor, Some(path), intermediate, body)?;
-    Ok(ObjHandle::new(file.clone(), id))
+    let (file, id) =
+        create_linked_object(file, ObjClass::Group, anchor, Some(path), intermediate, body)?;
+    Ok(ObjHandle::new(file, id))
 }
 
 /// `H5Gcreate_anon`: a group with no link (the service may collect it once unreferenced).

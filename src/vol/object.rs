@@ -164,10 +164,22 @@ pub fn visit_objects(
     Ok(out)
 }
 
-/// Like [`resolve`], but follows external links into other files (opened with this file's
-/// settings and intent), as HDF5 does when opening an object through one. Returns the file the
-/// object lives in.
+/// Like [`resolve`], but crosses mount points (`H5Fmount`) and follows external links into
+/// other files (opened with this file's settings and intent), as HDF5 does when opening an
+/// object through one. Returns the file the object lives in.
 pub fn resolve_in_files(
+    file: &Arc<OpenFile>,
+    anchor: &ObjId,
+    path: &str,
+) -> Result<(Arc<OpenFile>, Resolved), VolError> {
+    if file.mounts().is_involved() {
+        let at = super::mount::locate(file, anchor, path)?;
+        return resolve_across_external_links(&at.file, &at.anchor, &at.path);
+    }
+    resolve_across_external_links(file, anchor, path)
+}
+
+fn resolve_across_external_links(
     file: &Arc<OpenFile>,
     anchor: &ObjId,
     path: &str,
@@ -233,6 +245,27 @@ pub fn without_dot_segments(path: &str) -> String {
         format!("/{joined}")
     } else {
         joined
+    }
+}
+
+/// [`create_object`] in the file where `path` leads once mount points are crossed (the file
+/// itself unless it takes part in a mount). Returns that file and the new id.
+pub fn create_linked_object(
+    file: &Arc<OpenFile>,
+    class: ObjClass,
+    anchor: &ObjId,
+    path: Option<&str>,
+    intermediate: bool,
+    body: Value,
+) -> Result<(Arc<OpenFile>, ObjId), VolError> {
+    match path {
+        Some(path) if file.mounts().is_involved() => {
+            let at = super::mount::locate_parent(file, anchor, path)?;
+            let id =
+                create_object(&at.file, class, &at.anchor, Some(&at.path), intermediate, body)?;
+            Ok((at.file, id))
+        }
+        _ => Ok((file.clone(), create_object(file, class, anchor, path, intermediate, body)?)),
     }
 }
 
