@@ -7,41 +7,19 @@
 
 mod common;
 
-use common::h5pyd::{self, PASSWORD, USER};
+use common::h5pyd;
 use common::*;
 
 #[test]
 fn mount_and_unmount_in_direct_access() {
-    let dir = scratch("connector_mount_direct");
-    let exe = dir.join("mount");
-    compile_c(&repo().join("tests/c/mount.c"), &exe, &[]);
-    let store = dir.join("store");
-    let out = run_no_crash(with_direct_access(&exe, &store).arg("/mount"));
-    let stdout = text(&out.stdout);
-    assert!(
-        out.status.success() && stdout.contains("OK: 0 failure(s)"),
-        "{stdout}\n{}",
-        text(&out.stderr)
-    );
+    c_checks_pass_in_direct_access("mount", "connector_mount_direct", "/mount");
 }
 
 #[test]
 fn mount_and_unmount_through_restvol_serve() {
-    let dir = scratch("mount_and_unmount_through_restvol_serve");
-    let exe = dir.join("mount");
-    compile_c(&repo().join("tests/c/mount.c"), &exe, &[]);
-    let server = h5pyd::restvol(&dir.join("store"));
-    let mut cmd = with_connector(&exe, None);
-    cmd.env("HSDS_ENDPOINT", &server.endpoint)
-        .env("HSDS_USERNAME", USER)
-        .env("HSDS_PASSWORD", PASSWORD)
-        .arg("");
-    let out = run_no_crash(&mut cmd);
-    let stdout = text(&out.stdout);
-    assert!(
-        out.status.success() && stdout.contains("OK: 0 failure(s)"),
-        "{stdout}\n{}",
-        text(&out.stderr)
+    h5pyd::c_checks_pass_through_restvol_serve(
+        "mount",
+        "mount_and_unmount_through_restvol_serve",
+        "",
     );
-    drop(server);
 }

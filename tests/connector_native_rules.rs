@@ -7,41 +7,19 @@
 
 mod common;
 
-use common::h5pyd::{self, PASSWORD, USER};
+use common::h5pyd;
 use common::*;
 
 #[test]
 fn native_rules_hold_in_direct_access() {
-    let dir = scratch("connector_native_rules");
-    let exe = dir.join("native_rules");
-    compile_c(&repo().join("tests/c/native_rules.c"), &exe, &[]);
-    let store = dir.join("store");
-    let out = run_no_crash(with_direct_access(&exe, &store).arg("/rules"));
-    let stdout = text(&out.stdout);
-    assert!(
-        out.status.success() && stdout.contains("OK: 0 failure(s)"),
-        "{stdout}\n{}",
-        text(&out.stderr)
-    );
+    c_checks_pass_in_direct_access("native_rules", "connector_native_rules", "/rules");
 }
 
 #[test]
 fn native_rules_hold_through_restvol_serve() {
-    let dir = scratch("native_rules_hold_through_restvol_serve");
-    let exe = dir.join("native_rules");
-    compile_c(&repo().join("tests/c/native_rules.c"), &exe, &[]);
-    let server = h5pyd::restvol(&dir.join("store"));
-    let mut cmd = with_connector(&exe, None);
-    cmd.env("HSDS_ENDPOINT", &server.endpoint)
-        .env("HSDS_USERNAME", USER)
-        .env("HSDS_PASSWORD", PASSWORD)
-        .arg("");
-    let out = run_no_crash(&mut cmd);
-    let stdout = text(&out.stdout);
-    assert!(
-        out.status.success() && stdout.contains("OK: 0 failure(s)"),
-        "{stdout}\n{}",
-        text(&out.stderr)
+    h5pyd::c_checks_pass_through_restvol_serve(
+        "native_rules",
+        "native_rules_hold_through_restvol_serve",
+        "",
     );
-    drop(server);
 }

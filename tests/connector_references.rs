@@ -14,17 +14,7 @@ use common::*;
 
 #[test]
 fn references_round_trip_in_direct_access() {
-    let dir = scratch("connector_references_direct");
-    let exe = dir.join("references");
-    compile_c(&repo().join("tests/c/references.c"), &exe, &[]);
-    let store = dir.join("store");
-    let out = run_no_crash(with_direct_access(&exe, &store).arg("/refs/data.h5"));
-    let stdout = text(&out.stdout);
-    assert!(
-        out.status.success() && stdout.contains("OK: 0 failure(s)"),
-        "{stdout}\n{}",
-        text(&out.stderr)
-    );
+    c_checks_pass_in_direct_access("references", "connector_references_direct", "/refs/data.h5");
 }
 
 /// Runs `tests/scripts/h5pyd_references.py <mode>` against `endpoint`.

@@ -208,3 +208,18 @@ pub fn run_ok(mut cmd: Command, what: &str) -> String {
     assert!(out.status.success(), "{what} failed:\n{text}");
     text
 }
+
+/// Runs the check program `tests/c/<program>.c` with the connector against a fresh
+/// `restvol serve`, with `arg` (the file it works on), and asserts that every check passes.
+pub fn c_checks_pass_through_restvol_serve(program: &str, scratch_name: &str, arg: &str) {
+    let (dir, exe) = super::compiled_check(program, scratch_name);
+    let server = restvol(&dir.join("store"));
+    let mut cmd = super::with_connector(&exe, None);
+    cmd.env("HSDS_ENDPOINT", &server.endpoint)
+        .env("HSDS_USERNAME", USER)
+        .env("HSDS_PASSWORD", PASSWORD)
+        .arg(arg);
+    let out = super::run_no_crash(&mut cmd);
+    super::assert_c_checks_pass(&out);
+    drop(server);
+}

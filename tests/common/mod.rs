@@ -163,3 +163,30 @@ pub fn run_no_crash(cmd: &mut Command) -> Output {
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+/// Asserts that a `tests/c/` check program exited 0 and printed `OK: 0 failure(s)`.
+pub fn assert_c_checks_pass(out: &Output) {
+    let stdout = text(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("OK: 0 failure(s)"),
+        "{stdout}\n{}",
+        text(&out.stderr)
+    );
+}
+
+/// Compiles `tests/c/<program>.c` into a fresh scratch directory `scratch_name` and returns
+/// the directory and the executable.
+pub fn compiled_check(program: &str, scratch_name: &str) -> (PathBuf, PathBuf) {
+    let dir = scratch(scratch_name);
+    let exe = dir.join(program);
+    compile_c(&repo().join(format!("tests/c/{program}.c")), &exe, &[]);
+    (dir, exe)
+}
+
+/// Runs the check program `tests/c/<program>.c` in direct access on a fresh store, with
+/// `arg` (the file it works on), and asserts that every check passes.
+pub fn c_checks_pass_in_direct_access(program: &str, scratch_name: &str, arg: &str) {
+    let (dir, exe) = compiled_check(program, scratch_name);
+    let out = run_no_crash(with_direct_access(&exe, &dir.join("store")).arg(arg));
+    assert_c_checks_pass(&out);
+}
