@@ -9,15 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int failures = 0;
-
-#define CHECK(cond, what)                                                                          \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            printf("FAILED: %s (line %d)\n", what, __LINE__);                                      \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "checks.h"
 
 #define N 6
 

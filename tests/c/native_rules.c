@@ -8,15 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int failures = 0;
-
-#define CHECK(cond, what)                                                                          \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            printf("FAILED: %s (line %d)\n", what, __LINE__);                                      \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "checks.h"
 
 static herr_t count_link(hid_t g, const char *name, const H5L_info2_t *info, void *data)
 {

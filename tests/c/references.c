@@ -12,15 +12,7 @@
 #define COLS 5
 #define LONG_ATTR "an attribute whose name is longer than forty-eight bytes"
 
-static int failures = 0;
-
-#define CHECK(cond, what)                                                                          \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            printf("FAILED: %s (line %d)\n", what, __LINE__);                                      \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "checks.h"
 
 static int data[ROWS][COLS];
 
