@@ -11,6 +11,7 @@ pub mod domain_name;
 pub mod error;
 pub mod file;
 pub mod group;
+pub mod layout_request;
 pub mod link;
 pub mod mount;
 pub mod object;

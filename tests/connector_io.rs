@@ -251,3 +251,39 @@ fn properties_orders_and_counts_come_back_as_set() {
     );
     wait_for_no_service(&store, Duration::from_secs(10));
 }
+
+/// Contiguous datasets too large for one HSDS chunk (HSDS 1.0.2 refuses `H5D_CONTIGUOUS`
+/// beyond its chunk cache: `400 contiguous dataset of N bytes is larger than the server's
+/// chunk_mem_cache_size`) are created, written, read and still report `H5D_CONTIGUOUS`, on
+/// HSDS and in direct access.
+#[test]
+fn large_contiguous_datasets_on_hsds_and_direct_access() {
+    let dir = scratch("connector_io_large_contiguous");
+    let exe = dir.join("large_contiguous");
+    compile_c(&repo().join("tests/c/large_contiguous.c"), &exe, &[]);
+    let check = |out: &std::process::Output, setup: &str| {
+        let stdout = text(&out.stdout);
+        assert!(
+            out.status.success() && stdout.contains("all match"),
+            "{setup}: {stdout}\n{}",
+            text(&out.stderr)
+        );
+    };
+    let store = dir.join("store");
+    let out = run_no_crash(with_direct_access(&exe, &store).arg("/layouts/large.h5"));
+    check(&out, "direct access");
+    wait_for_no_service(&store, Duration::from_secs(10));
+
+    let hsds = hsds::start_hsds(false).expect("HSDS from the project's venv");
+    let client = hsds::client(&hsds.endpoint);
+    let folder = restvol::client::Request::put("/")
+        .domain("/layouts")
+        .json(serde_json::json!({"folder": true}));
+    client.send(&folder).unwrap();
+    let mut cmd = with_connector(&exe, None);
+    cmd.env("HSDS_ENDPOINT", &hsds.endpoint)
+        .env("HSDS_USERNAME", hsds::USER)
+        .env("HSDS_PASSWORD", hsds::PASSWORD)
+        .arg("/layouts/large.h5");
+    check(&run_no_crash(&mut cmd), "HSDS 1.0.2");
+}

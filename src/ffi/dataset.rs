@@ -21,7 +21,7 @@ use crate::h5::{convert, plist, space, types};
 use crate::model::types::Datatype;
 use crate::model::Shape;
 use crate::vol::reference::STORED_REF_SIZE;
-use crate::vol::{dataset, VolError};
+use crate::vol::{dataset, layout_request, VolError};
 
 /// `H5S_ALL`.
 const SPACE_ALL: hid_t = 0;
@@ -105,6 +105,9 @@ unsafe extern "C" fn create(
             ));
         }
         let shape = with_chunked_maxdims(space::to_rest(space_id)?, &props);
+        // HSDS refuses a contiguous dataset too large for one chunk: let it choose the chunks.
+        let mut props = props;
+        layout_request::fit_contiguous_request(&mut props, &shape, &datatype);
         let rest_type = super::datatype::rest_type_of(type_id)?;
         let mut body = json!({"type": rest_type, "creationProperties": props});
         add_shape(&mut body, &shape);
