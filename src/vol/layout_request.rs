@@ -29,11 +29,13 @@ pub const REQUESTED_LAYOUT: &str = "requestedLayout";
 
 /// Rewrites `props` (a dataset's `creationProperties`) so a contiguous dataset of `shape` and
 /// `datatype` larger than [`SINGLE_CHUNK_LIMIT`] is sent without a `layout` and with
-/// `requestedLayout: {"class": "H5D_CONTIGUOUS"}`. Other layouts, small datasets and shapes
-/// with maxdims (which the service must still refuse for a contiguous layout) are left as
-/// they are. Returns whether `props` changed.
+/// `requestedLayout: {"class": "H5D_CONTIGUOUS"}`. Other layouts, small datasets, and shapes
+/// with maxdims or filters (which the service must still refuse for a contiguous layout) are
+/// left as they are. Returns whether `props` changed.
 pub fn fit_contiguous_request(props: &mut Value, shape: &Shape, datatype: &Datatype) -> bool {
-    let contiguous = props["layout"]["class"].as_str() == Some("H5D_CONTIGUOUS");
+    // With filters the service must still refuse the contiguous layout, as HDF5 does.
+    let filtered = props.get("filters").is_some();
+    let contiguous = props["layout"]["class"].as_str() == Some("H5D_CONTIGUOUS") && !filtered;
     let dims = match shape {
         Shape::Simple { dims, maxdims: None } => dims,
         _ => return false,
@@ -101,6 +103,11 @@ mod tests {
         assert!(!fit_contiguous_request(&mut props, &extendible, &u8_type()));
         assert!(!fit_contiguous_request(&mut props, &Shape::Scalar, &u8_type()));
         assert_eq!(props, contiguous());
+        let mut filtered = contiguous();
+        filtered["filters"] = json!([{"class": "H5Z_FILTER_DEFLATE", "id": 1, "name": "gzip"}]);
+        let before = filtered.clone();
+        assert!(!fit_contiguous_request(&mut filtered, &big, &u8_type()));
+        assert_eq!(filtered, before);
     }
 
     #[test]
