@@ -15,6 +15,7 @@ pub mod cluster;
 pub mod config;
 pub mod ctx;
 pub mod dn;
+pub mod domain_cache;
 pub mod domain_stats;
 pub mod error;
 pub mod event;

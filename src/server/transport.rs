@@ -1,6 +1,7 @@
 //! [`DnTransport`]: how the SN reaches the data nodes. Every call names the object, the
 //! transport picks the owning DN (`md5` partition, reference §3.2) and forwards the call over
-//! that node's [`NodeLink`] — in this process or in a `restvol dn` process.
+//! that node's [`NodeLink`] — in this process or in a `restvol dn` process. Domain JSON read
+//! through it is kept briefly in a [`DomainCache`] (every domain write through it drops the entry).
 
 use std::sync::Arc;
 
@@ -9,6 +10,7 @@ use serde_json::Value;
 use super::chunks::{ChunkError, ChunkNode, ChunkNodeConfig, CodecFilters, DatasetLayout};
 use super::cluster::NodeLink;
 use super::dn::{DataNode, Mutation, ObjRef, Outcome};
+use super::domain_cache::DomainCache;
 use super::error::{ApiError, ApiResult};
 use crate::chunking::dn_index;
 use crate::storage::backend::Bucket;
@@ -28,13 +30,14 @@ pub fn default_chunk_nodes(count: usize) -> Vec<Arc<ChunkNode>> {
 #[derive(Debug, Clone)]
 pub struct DnTransport {
     nodes: Arc<Vec<NodeLink>>,
+    domains: Arc<DomainCache>,
 }
 
 impl DnTransport {
     /// A transport over `links` (link `i` must reach node number `i`).
     #[must_use]
     pub fn new(links: Vec<NodeLink>) -> DnTransport {
-        DnTransport { nodes: Arc::new(links) }
+        DnTransport { nodes: Arc::new(links), domains: Arc::new(DomainCache::default()) }
     }
 
     /// An in-process transport over `nodes` (node `i` must have node number `i`), with chunk
@@ -122,7 +125,32 @@ impl DnTransport {
     /// # Errors
     /// As [`DataNode::get`].
     pub async fn get(&self, bucket: &str, obj: &ObjRef) -> ApiResult<Option<Value>> {
-        self.owner(bucket, obj)?.get(bucket, obj).await
+        let ObjRef::Domain(path) = obj else {
+            return self.owner(bucket, obj)?.get(bucket, obj).await;
+        };
+        if let Some(json) = self.domains.get(bucket, path) {
+            return Ok(Some(json));
+        }
+        let started = self.domains.start_read();
+        let json = self.owner(bucket, obj)?.get(bucket, obj).await?;
+        if let Some(json) = &json {
+            self.domains.insert(started, bucket, path, json);
+        }
+        Ok(json)
+    }
+
+    /// Drops a cached domain before and after this SN writes it.
+    async fn writing_domain<T>(
+        &self,
+        bucket: &str,
+        obj: &ObjRef,
+        write: impl std::future::Future<Output = ApiResult<T>>,
+    ) -> ApiResult<T> {
+        let ObjRef::Domain(path) = obj else { return write.await };
+        self.domains.invalidate(bucket, path);
+        let result = write.await;
+        self.domains.invalidate(bucket, path);
+        result
     }
 
     /// Creates an object (409 if it exists).
@@ -130,7 +158,8 @@ impl DnTransport {
     /// # Errors
     /// As [`DataNode::create`].
     pub async fn create(&self, bucket: &str, obj: &ObjRef, value: Value) -> ApiResult<()> {
-        self.owner(bucket, obj)?.create(bucket, obj, value).await
+        let node = self.owner(bucket, obj)?;
+        self.writing_domain(bucket, obj, node.create(bucket, obj, value)).await
     }
 
     /// Applies a mutation on the owning DN.
@@ -143,7 +172,8 @@ impl DnTransport {
         obj: &ObjRef,
         mutation: &Mutation,
     ) -> ApiResult<(Outcome, Value)> {
-        self.owner(bucket, obj)?.mutate(bucket, obj, mutation).await
+        let node = self.owner(bucket, obj)?;
+        self.writing_domain(bucket, obj, node.mutate(bucket, obj, mutation)).await
     }
 
     /// Deletes an object.
@@ -151,7 +181,8 @@ impl DnTransport {
     /// # Errors
     /// As [`DataNode::delete`].
     pub async fn delete(&self, bucket: &str, obj: &ObjRef) -> ApiResult<()> {
-        self.owner(bucket, obj)?.delete(bucket, obj).await
+        let node = self.owner(bucket, obj)?;
+        self.writing_domain(bucket, obj, node.delete(bucket, obj)).await
     }
 
     /// Flushes every DN, chunks and metadata; returns when everything is durable.
