@@ -37,6 +37,7 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("auto_folders", "false"),
     ("host", "127.0.0.1"),
     ("count", "1"),
+    ("domain_cache_expire", "1"),
 ];
 
 /// Errors reading the configuration.
@@ -170,6 +171,30 @@ impl Config {
         }
     }
 
+    /// A duration in seconds (fractions allowed, not negative); `default` when unset.
+    ///
+    /// # Errors
+    /// [`ConfigError::BadValue`] when the value is not a non-negative number of seconds.
+    pub fn seconds(
+        &self,
+        key: &str,
+        default: std::time::Duration,
+    ) -> Result<std::time::Duration, ConfigError> {
+        match self.get(key) {
+            None => Ok(default),
+            Some(value) => value
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .and_then(|secs| std::time::Duration::try_from_secs_f64(secs).ok())
+                .ok_or(ConfigError::BadValue {
+                    key: key.to_string(),
+                    value,
+                    expected: "a number of seconds (not negative)",
+                }),
+        }
+    }
+
     /// A boolean (`true/false`, `yes/no`, `1/0`, `on/off`); `default` when unset.
     ///
     /// # Errors
@@ -281,6 +306,21 @@ mod tests {
 
     fn args(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| (*s).to_string()).collect()
+    }
+
+    #[test]
+    fn seconds_take_fractions_and_refuse_negative_or_text() {
+        let config = Config::from_sources(
+            &args(&["--a", "0.5", "--b", "-1", "--c", "soon", "--d", "0"]),
+            &BTreeMap::new(),
+        )
+        .unwrap();
+        let one = std::time::Duration::from_secs(1);
+        assert_eq!(config.seconds("a", one).unwrap(), std::time::Duration::from_millis(500));
+        assert_eq!(config.seconds("d", one).unwrap(), std::time::Duration::ZERO);
+        assert_eq!(config.seconds("unset_key", one).unwrap(), one);
+        assert!(config.seconds("b", one).is_err());
+        assert!(config.seconds("c", one).is_err());
     }
 
     #[test]

@@ -109,10 +109,9 @@ pub fn local_nodes(
         usize::try_from(config.size("metadata_mem_cache_size", 128 << 20)?).unwrap_or(usize::MAX);
     let chunk_cache =
         usize::try_from(config.size("chunk_mem_cache_size", 128 << 20)?).unwrap_or(usize::MAX);
-    let seconds = |key: &str| {
-        Duration::from_secs_f64(config.get(key).and_then(|s| s.parse().ok()).unwrap_or(1.0))
-    };
-    let (sync, age) = (seconds("s3_sync_interval"), seconds("s3_age_time"));
+    let one_second = Duration::from_secs(1);
+    let sync = config.seconds("s3_sync_interval", one_second)?;
+    let age = config.seconds("s3_age_time", one_second)?;
     let filters = Arc::new(CodecFilters::new());
     let numbers: Vec<usize> = match only {
         Some(number) => vec![number],
@@ -158,7 +157,9 @@ fn service_over(
     links: Vec<NodeLink>,
 ) -> Result<Arc<ServiceNode>, ServeError> {
     let settings = Settings::from_config(config)?;
-    Ok(Arc::new(ServiceNode::new(settings, users(config)?, DnTransport::new(links), storage)))
+    let expire = config.seconds("domain_cache_expire", Duration::from_secs(1))?;
+    let transport = DnTransport::new(links).with_domain_cache_ttl(expire);
+    Ok(Arc::new(ServiceNode::new(settings, users(config)?, transport, storage)))
 }
 
 /// Where the DNs run (`--dn_mode`): `process` (default: one `restvol dn` child per node, as

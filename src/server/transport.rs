@@ -40,6 +40,12 @@ impl DnTransport {
         DnTransport { nodes: Arc::new(links), domains: Arc::new(DomainCache::default()) }
     }
 
+    /// The same transport with domain JSON reused for `ttl` (zero: never cached).
+    #[must_use]
+    pub fn with_domain_cache_ttl(self, ttl: std::time::Duration) -> DnTransport {
+        DnTransport { domains: Arc::new(DomainCache::with_ttl(ttl)), ..self }
+    }
+
     /// An in-process transport over `nodes` (node `i` must have node number `i`), with chunk
     /// stores of HSDS's default tunables (see [`default_chunk_nodes`]).
     pub fn in_process(nodes: Vec<Arc<DataNode>>) -> DnTransport {
