@@ -7,6 +7,8 @@
 //!   same soname, so `librestvol.so` binds to it) the threads call HDF5 with no application
 //!   mutex, several rounds, in direct access and through `restvol serve`; against the main
 //!   HDF5 the same program takes its mutex.
+//!
+//! restvol advertises `H5VL_CAP_FLAG_THREADSAFE` (`vol::caps`): these tests are what backs it.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
@@ -50,9 +52,16 @@ fn assert_concurrent_run_passes(out: &std::process::Output, threadsafe: bool, ro
         stdout.contains(&format!("library thread-safe: {expected}")),
         "round {round}: wrong libhdf5 loaded\n{stdout}"
     );
+    // HDF5 asked the connector for its flags: they must be restvol's, and when they claim thread
+    // safety, this run (with no application lock on a thread-safe libhdf5) must pass.
+    let flag = if restvol::vol::caps::ADVERTISED & THREADSAFE != 0 { "yes" } else { "no" };
+    assert!(
+        stdout.contains(&format!("connector thread-safe flag: {flag}")),
+        "round {round}: HDF5 sees other capability flags than vol::caps\n{stdout}"
+    );
     assert!(
         out.status.success() && stdout.contains("OK: 0 failure(s)"),
-        "round {round}:\n{stdout}\n{}",
+        "round {round} (connector thread-safe flag: {flag}):\n{stdout}\n{}",
         text(&out.stderr)
     );
 }
@@ -109,3 +118,14 @@ fn the_threadsafe_build_shares_the_soname_so_the_connector_binds_to_it() {
         soname(hdf5_root().join("lib/libhdf5.so"))
     );
 }
+
+#[test]
+fn the_threadsafe_capability_is_advertised() {
+    // The runs above are what back the flag: if it is set they must pass (they are tests of
+    // this binary), and it must stay set only while they do.
+    assert_ne!(restvol::vol::caps::ADVERTISED & THREADSAFE, 0);
+    assert_eq!(restvol::vol::caps::THREADSAFE, THREADSAFE);
+}
+
+/// `H5VL_CAP_FLAG_THREADSAFE` from `H5VLpublic.h`.
+const THREADSAFE: u64 = 0x0001;

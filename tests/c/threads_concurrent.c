@@ -8,7 +8,8 @@
  * With a thread-safe libhdf5 (H5is_library_threadsafe) the threads call HDF5 with no
  * application lock: HDF5's global lock serializes the calls, but the connector is entered from a
  * different thread each time. With a non-thread-safe libhdf5 every step runs under one
- * application mutex instead. Usage: threads_concurrent <folder> (domains <folder>/…).
+ * application mutex instead. It prints whether the connector advertises H5VL_CAP_FLAG_THREADSAFE
+ * (tests/connector_threads.rs holds the flag to these runs). Usage: threads_concurrent <folder> (domains <folder>/…).
  * Prints one line per failed check, then "OK: N failure(s)"; exits with the failure count. */
 #include <hdf5.h>
 #include <pthread.h>
@@ -263,6 +264,12 @@ int main(int argc, char **argv) {
         folder = argv[1];
     H5is_library_threadsafe(&threadsafe);
     printf("library thread-safe: %s\n", threadsafe ? "yes" : "no");
+    /* What the connector selected by HDF5_VOL_CONNECTOR tells HDF5 about itself. */
+    uint64_t cap_flags = 0;
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    TCHECK(H5Pget_vol_cap_flags(fapl, &cap_flags) >= 0, "connector capability flags");
+    H5Pclose(fapl);
+    printf("connector thread-safe flag: %s\n", (cap_flags & H5VL_CAP_FLAG_THREADSAFE) ? "yes" : "no");
 
     run_threads(own_file);
 
