@@ -1,15 +1,17 @@
 /* Several pthreads call HDF5 through restvol at the same time, every value checked:
  *   1. each thread creates, writes, reopens and reads its own file (dataset + attribute);
  *   2. all threads share one open file: each creates its own group with a dataset, an attribute
- *      and subgroups in it, writes, reads back and iterates its links, while the others do the
- *      same (the whole file is checked again after a close and reopen);
+ *      and subgroups in it, writes, reads back, iterates its links and fails to open a missing
+ *      dataset (restvol's error on its own error stack), while the others do the same (the whole
+ *      file is checked again after a close and reopen);
  *   3. all threads open, read and close that same file concurrently, again and again (in direct
- *      access the local service is shared, stopped when the last file closes and restarted).
+ *      access the local service is shared; it stops when the last file closes, and restarts).
  * With a thread-safe libhdf5 (H5is_library_threadsafe) the threads call HDF5 with no
  * application lock: HDF5's global lock serializes the calls, but the connector is entered from a
  * different thread each time. With a non-thread-safe libhdf5 every step runs under one
- * application mutex instead. It prints whether the connector advertises H5VL_CAP_FLAG_THREADSAFE
- * (tests/connector_threads.rs holds the flag to these runs). Usage: threads_concurrent <folder> (domains <folder>/…).
+ * application mutex instead. It prints whether the connector advertises
+ * H5VL_CAP_FLAG_THREADSAFE (tests/connector_threads.rs holds the flag to these runs).
+ * Usage: threads_concurrent <folder> (domains <folder>/…).
  * Prints one line per failed check, then "OK: N failure(s)"; exits with the failure count. */
 #include <hdf5.h>
 #include <pthread.h>
@@ -144,6 +146,32 @@ static herr_t count_link(hid_t group, const char *name, const H5L_info2_t *info,
     return 0;
 }
 
+static herr_t find_restvol_entry(unsigned n, const H5E_error2_t *entry, void *data) {
+    (void)n;
+    char name[32] = "";
+    if (H5Eget_class_name(entry->cls_id, name, sizeof name) > 0 && strcmp(name, "restvol") == 0)
+        *(int *)data = 1;
+    return 0;
+}
+
+/* Opens a dataset that is not there: the call must fail with restvol's entry on this thread's
+ * error stack (each thread has its own stack in a thread-safe libhdf5). */
+static int missing_dataset_fails_with_restvol_error(hid_t loc) {
+    hid_t dset = -1;
+    int found = 0;
+    H5E_BEGIN_TRY {
+        dset = H5Dopen2(loc, "missing", H5P_DEFAULT);
+    }
+    H5E_END_TRY
+    if (dset >= 0) {
+        H5Dclose(dset);
+        return 0;
+    }
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, find_restvol_entry, &found);
+    H5Eclear2(H5E_DEFAULT);
+    return found;
+}
+
 static int seed_of(long t) {
     return 1000 + (int)t;
 }
@@ -179,6 +207,10 @@ static void *shared_group(void *arg) {
     herr_t status = H5Literate2(group, H5_INDEX_NAME, H5_ITER_INC, NULL, count_link, &links);
     leave();
     TCHECK(status >= 0 && links == SUBGROUPS + 1, "iterate own group's links");
+    enter();
+    rc = missing_dataset_fails_with_restvol_error(group);
+    leave();
+    TCHECK(rc == 1, "a failed call leaves restvol's error on this thread's stack");
     /* Read a neighbour's values when they are there already (its attribute is made after its
      * data is written; its attribute's value may still be unwritten, so only the data). */
     char group_path[32], other[64];
