@@ -3,6 +3,7 @@
 #   - Debian bookworm build packages (compilers, cmake, gfortran, libclang for bindgen, ...)
 #   - HDF5 1.14.5 from Debian trixie's source package: shared libs, tools, HL, Fortran, and the
 #     installed API test programs (h5_api_test, h5_api_test_testhdf5)
+#   - the same HDF5, C library only, built thread-safe (HDF5_ENABLE_THREADSAFE) into hdf5-threadsafe
 #   - netCDF-C 4.9.3 (ncdump, ncgen) built against that HDF5
 #   - a Python virtual environment with h5py, h5pyd and hsds (the interop peers)
 #   - s3s-fs 0.14.1, a small S3-compatible server for the storage conformance tests
@@ -125,6 +126,50 @@ if [ "$(cat "$HDF5_PREFIX/.restvol-stamp" 2>/dev/null)" != "$HDF5_STAMP" ]; then
   step_time "HDF5 build" "$t"
 else
   log "HDF5 $HDF5_VERSION: cached at $HDF5_PREFIX"
+fi
+
+# --- 3b. HDF5, thread-safe variant --------------------------------------------------------------
+# The same tarball again, C library only, with HDF5's global lock (HDF5_ENABLE_THREADSAFE): the
+# multithreaded connector test (tests/connector_threads.rs) runs against it with no application
+# mutex. HDF5 refuses thread-safety together with HL, Fortran or C++ unless unsupported
+# combinations are allowed, so those stay off; so do tools, tests and examples (they are in the
+# main build). Same version, so the same soname (libhdf5.so.310) as the main build: librestvol.so,
+# linked against the main build, binds to whichever libhdf5 the program loaded first.
+HDF5_TS_PREFIX="$PREFIX/hdf5-threadsafe"
+HDF5_TS_FLAGS=(
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_SHARED_LIBS=ON -DBUILD_STATIC_LIBS=OFF
+  -DHDF5_ENABLE_THREADSAFE=ON -DHDF5_BUILD_TOOLS=OFF -DHDF5_BUILD_UTILS=OFF
+  -DHDF5_BUILD_HL_LIB=OFF -DHDF5_BUILD_FORTRAN=OFF -DHDF5_BUILD_CPP_LIB=OFF -DHDF5_BUILD_JAVA=OFF
+  -DHDF5_BUILD_EXAMPLES=OFF -DBUILD_TESTING=OFF
+  -DHDF5_ENABLE_Z_LIB_SUPPORT=ON -DHDF5_ENABLE_SZIP_SUPPORT=OFF -DHDF5_ALLOW_EXTERNAL_SUPPORT=NO
+)
+HDF5_TS_STAMP="$HDF5_VERSION $(stamp_of "${HDF5_TS_FLAGS[@]}")"
+
+if [ "$(cat "$HDF5_TS_PREFIX/.restvol-stamp" 2>/dev/null)" != "$HDF5_TS_STAMP" ]; then
+  t=$(date +%s)
+  log "building thread-safe HDF5 $HDF5_VERSION (shared C library only) with $JOBS jobs"
+  rm -rf "$BUILD/hdf5-threadsafe" "$HDF5_TS_PREFIX"
+  mkdir -p "$BUILD/hdf5-threadsafe/src"
+  tar -xzf "$SRC/$HDF5_TARBALL" -C "$BUILD/hdf5-threadsafe/src" --strip-components=1
+  cmake -S "$BUILD/hdf5-threadsafe/src" -B "$BUILD/hdf5-threadsafe/build" \
+    -DCMAKE_INSTALL_PREFIX="$HDF5_TS_PREFIX" "${HDF5_TS_FLAGS[@]}" \
+    >"$BUILD/hdf5-threadsafe-configure.log" 2>&1 \
+    || { tail -40 "$BUILD/hdf5-threadsafe-configure.log"; exit 1; }
+  log "thread-safe HDF5 configured; compiling (log: $BUILD/hdf5-threadsafe-build.log)"
+  cmake --build "$BUILD/hdf5-threadsafe/build" -j "$JOBS" >"$BUILD/hdf5-threadsafe-build.log" 2>&1 \
+    || { tail -40 "$BUILD/hdf5-threadsafe-build.log"; exit 1; }
+  cmake --install "$BUILD/hdf5-threadsafe/build" >"$BUILD/hdf5-threadsafe-install.log" 2>&1 \
+    || { tail -40 "$BUILD/hdf5-threadsafe-install.log"; exit 1; }
+  grep -Eq 'Threadsafety: +ON' "$HDF5_TS_PREFIX/lib/libhdf5.settings" \
+    || { echo "install-deps: $HDF5_TS_PREFIX is not thread-safe" >&2; exit 1; }
+  soname() { objdump -p "$1" | awk '/SONAME/ {print $2}'; }
+  [ "$(soname "$HDF5_TS_PREFIX/lib/libhdf5.so")" = "$(soname "$HDF5_PREFIX/lib/libhdf5.so")" ] \
+    || { echo "install-deps: thread-safe libhdf5 soname differs from the main build" >&2; exit 1; }
+  echo "$HDF5_TS_STAMP" >"$HDF5_TS_PREFIX/.restvol-stamp"
+  rm -rf "$BUILD/hdf5-threadsafe"
+  step_time "thread-safe HDF5 build" "$t"
+else
+  log "thread-safe HDF5 $HDF5_VERSION: cached at $HDF5_TS_PREFIX"
 fi
 
 # --- 4. netCDF-C ------------------------------------------------------------------------------

@@ -288,3 +288,51 @@ fn real_restvol_serve_when_available() {
     assert_eq!(service.stop().unwrap(), StopOutcome::Exited);
     assert!(!alive(info.pid));
 }
+
+#[test]
+fn clone_of_a_dead_services_handle_does_not_count_on_its_replacement() {
+    let s = settings("registry-replaced", "normal");
+    let old = registry::acquire(&s).unwrap();
+    let old_pid = old.info().pid;
+    Command::new("kill").args(["-KILL", &old_pid.to_string()]).status().unwrap();
+    assert!(wait_dead(old_pid, Duration::from_secs(10)));
+    let new = registry::acquire(&s).unwrap();
+    assert_ne!(new.info().pid, old_pid);
+    assert_eq!(registry::user_count(&s), 1);
+    let old_clone = old.clone();
+    assert_eq!(registry::user_count(&s), 1, "a dead service's handle counted on the new one");
+    drop(old_clone);
+    drop(old);
+    assert_eq!(registry::user_count(&s), 1);
+    let new_pid = new.info().pid;
+    drop(new);
+    assert_eq!(registry::user_count(&s), 0);
+    assert!(wait_dead(new_pid, Duration::from_secs(10)));
+}
+
+#[test]
+fn registry_from_many_threads_at_once() {
+    let s = settings("registry-threads", "normal");
+    let threads: Vec<_> = (0..6)
+        .map(|_| {
+            let s = s.clone();
+            std::thread::spawn(move || {
+                let mut pids = Vec::new();
+                for _ in 0..5 {
+                    let handle = registry::acquire(&s).unwrap();
+                    let copy = handle.clone();
+                    assert!(copy.is_running());
+                    pids.push(handle.info().pid);
+                    drop(handle);
+                    drop(copy);
+                }
+                pids
+            })
+        })
+        .collect();
+    let pids: Vec<u32> = threads.into_iter().flat_map(|t| t.join().unwrap()).collect();
+    assert_eq!(registry::user_count(&s), 0);
+    for pid in pids {
+        assert!(wait_dead(pid, Duration::from_secs(10)), "service {pid} left running");
+    }
+}

@@ -44,8 +44,12 @@ impl ServiceHandle {
 
 impl Clone for ServiceHandle {
     fn clone(&self) -> Self {
-        if let Some(entry) = registry().get_mut(&self.settings) {
-            entry.users += 1;
+        // Count the clone only on this handle's own service: when that one died and a new one
+        // took its place in the registry, the clone (like this handle) is not one of its users,
+        // and counting it there would keep the new service running forever.
+        match registry().get_mut(&self.settings) {
+            Some(entry) if Arc::ptr_eq(&entry.service, &self.service) => entry.users += 1,
+            _ => {}
         }
         ServiceHandle { settings: self.settings.clone(), service: Arc::clone(&self.service) }
     }

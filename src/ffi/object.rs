@@ -237,3 +237,12 @@ pub(super) fn release_id(id: hid_t) {
     // SAFETY: plain id argument; HDF5 validates it.
     let _ = unsafe { sys::H5Idec_ref(id) };
 }
+
+/// HDF5 hands an object's pointer to whichever thread makes the next call on it (a thread-safe
+/// libhdf5 serializes the calls with its global lock, but the calling thread changes), so every
+/// open object, and the file state it shares with others, must be `Send + Sync`.
+const _: () = {
+    const fn send_and_sync<T: Send + Sync>() {}
+    send_and_sync::<VolObject>();
+    send_and_sync::<Box<VolObject>>();
+};

@@ -5,6 +5,14 @@
 //! but broken fails. Each flag is added here in the same change that makes its feature work and
 //! tests it. Values are `H5VL_CAP_FLAG_*` from `H5VLconnector.h`.
 
+/// The connector may be called from several threads. True for restvol: all state shared
+/// between calls (sessions, open files, the direct-access registry, the connector id) is
+/// `Send + Sync` behind locks, there are no thread-locals, and every libhdf5 call the connector
+/// makes runs on the calling thread (only REST requests run on the client's tokio workers, and
+/// they never call into libhdf5, so they never wait for HDF5's global lock). With a thread-safe
+/// libhdf5, `tests/connector_threads.rs` runs threads sharing one open file with no application
+/// lock, in direct access and through `restvol serve`.
+pub const THREADSAFE: u64 = 0x0001;
 /// `H5Oopen/close/exists`.
 pub const OBJECT_BASIC: u64 = 0x8000;
 /// All other `H5O` calls.
@@ -69,7 +77,8 @@ pub const REG_REF: u64 = 0x0010_0000;
 pub const ATTR_REF: u64 = 0x0020_0000;
 
 /// The flags restvol advertises today.
-pub const ADVERTISED: u64 = FILE_BASIC
+pub const ADVERTISED: u64 = THREADSAFE
+    | FILE_BASIC
     | FILE_MORE
     | GET_PLIST
     | GROUP_BASIC

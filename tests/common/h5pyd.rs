@@ -214,12 +214,18 @@ pub fn run_ok(mut cmd: Command, what: &str) -> String {
 pub fn c_checks_pass_through_restvol_serve(program: &str, scratch_name: &str, arg: &str) {
     let (dir, exe) = super::compiled_check(program, scratch_name);
     let server = restvol(&dir.join("store"));
-    let mut cmd = super::with_connector(&exe, None);
+    let out = run_through(&server, &exe, arg);
+    super::assert_c_checks_pass(&out);
+    drop(server);
+}
+
+/// Runs the compiled program `exe` with the connector against `server` (as [`USER`]), with
+/// `arg`; its output (killed by a signal fails the test).
+pub fn run_through(server: &Server, exe: &Path, arg: &str) -> std::process::Output {
+    let mut cmd = super::with_connector(exe, None);
     cmd.env("HSDS_ENDPOINT", &server.endpoint)
         .env("HSDS_USERNAME", USER)
         .env("HSDS_PASSWORD", PASSWORD)
         .arg(arg);
-    let out = super::run_no_crash(&mut cmd);
-    super::assert_c_checks_pass(&out);
-    drop(server);
+    super::run_no_crash(&mut cmd)
 }

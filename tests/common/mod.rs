@@ -70,9 +70,30 @@ fn remove_stale_plugin_dirs(root: &Path) {
     }
 }
 
+/// The thread-safe HDF5 build `scripts/install-deps.sh` makes next to the main one
+/// (`<deps>/hdf5-threadsafe`; `RESTVOL_HDF5_THREADSAFE` overrides). Panics when it is missing.
+pub fn threadsafe_hdf5_root() -> PathBuf {
+    let root =
+        std::env::var_os("RESTVOL_HDF5_THREADSAFE").map(PathBuf::from).unwrap_or_else(|| {
+            hdf5_root().parent().expect("HDF5 prefix has a parent").join("hdf5-threadsafe")
+        });
+    let settings = std::fs::read_to_string(root.join("lib/libhdf5.settings")).unwrap_or_default();
+    assert!(
+        settings.lines().any(|l| l.trim() == "Threadsafety: ON"),
+        "no thread-safe HDF5 at {}: run scripts/install-deps.sh",
+        root.display()
+    );
+    root
+}
+
 /// Compiles a C program against the installed HDF5 (and `include/` for restvol.h).
 pub fn compile_c(source: &Path, out: &Path, extra: &[&str]) {
-    let h5 = hdf5_root();
+    compile_c_against(&hdf5_root(), source, out, extra);
+}
+
+/// As [`compile_c`], against the HDF5 installed at `h5` (its `include/` and `lib/`, with an
+/// rpath, so the program loads that libhdf5).
+pub fn compile_c_against(h5: &Path, source: &Path, out: &Path, extra: &[&str]) {
     let status = Command::new("cc")
         .arg(source)
         .arg("-o")
