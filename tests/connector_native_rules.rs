@@ -23,3 +23,19 @@ fn native_rules_hold_through_restvol_serve() {
         "",
     );
 }
+
+/// `tests/c/testhdf5_gaps.c`: what testhdf5's misc, attr and ref groups found missing (links
+/// into intermediate groups, creation plist settings kept across reopen, …).
+#[test]
+fn testhdf5_gaps_closed_in_direct_access() {
+    c_checks_pass_in_direct_access("testhdf5_gaps", "connector_testhdf5_gaps", "/gaps");
+}
+
+#[test]
+fn testhdf5_gaps_closed_through_restvol_serve() {
+    h5pyd::c_checks_pass_through_restvol_serve(
+        "testhdf5_gaps",
+        "testhdf5_gaps_closed_through_restvol_serve",
+        "",
+    );
+}
