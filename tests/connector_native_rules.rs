@@ -1,7 +1,9 @@
 //! Rules the native connector enforces that restvol follows too: `tests/c/native_rules.c`
 //! (truncating an open file, `H5Iget_file_id` identity, `H5Fis_accessible` of a missing file,
 //! userblock vs alignment, dataspaces without extent, out-of-range iteration start indices,
-//! intermediate groups for `H5Olink`), in direct access and through `restvol serve`.
+//! intermediate groups for `H5Olink`), in direct access and through `restvol serve`; and
+//! `tests/c/testhdf5_gaps.c`, what testhdf5's misc and attr groups found missing (links into
+//! intermediate groups, creation plist settings kept, committed datatype user counts).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 

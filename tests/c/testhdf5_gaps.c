@@ -1,4 +1,4 @@
-/* What HDF5's testhdf5 groups misc, attr and ref found missing in restvol: H5Lcopy, H5Lmove and
+/* What HDF5's testhdf5 groups misc and attr found missing in restvol: H5Lcopy, H5Lmove and
  * H5Lcreate_* into intermediate groups (and their errors when not asked), creation plist
  * settings kept across close and reopen (attribute creation order, time tracking, link
  * creation order, on groups, datasets, committed datatypes and intermediate groups), the
