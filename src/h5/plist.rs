@@ -10,6 +10,11 @@
 //!
 //! Group creation: `CreateOrder: 1` (h5pyd/HSDS) and `linkCreationOrder`
 //! (`H5P_CRT_ORDER_TRACKED`/`H5P_CRT_ORDER_INDEXED`, h5json's key) for link creation order.
+//!
+//! Every object (group, dataset, committed datatype): `attrCreationOrder` (attribute creation
+//! order flags, when `CreateOrder` alone does not say them), `trackTimes: false`
+//! (`H5Pset_obj_track_times`) and `attributePhaseChange`; restvol's keys, which HSDS keeps
+//! verbatim in `creationProperties`.
 
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
