@@ -123,7 +123,12 @@ unsafe extern "C" fn create(
         // SAFETY: a C string valid for the call.
         let name = unsafe { str_arg(attr_name, "attr_name") }?;
         let owner = owner_of(parent, &loc)?;
-        let datatype = types::to_rest(type_id)?;
+        let mut datatype = types::to_rest(type_id)?;
+        // A committed datatype is stored as HSDS stores one given by id: its definition with
+        // the `id`, so deleting the attribute can release the datatype's user count.
+        if let Value::String(id) = super::datatype::rest_type_of(type_id)? {
+            datatype = types::committed_copy(datatype, ObjId::parse(&id)?);
+        }
         let shape = space::to_rest(space_id)?;
         let file = parent.file();
         let mut json = attribute::create(file, &owner, name, datatype.to_json(), shape.to_json())?;
@@ -484,7 +489,7 @@ unsafe extern "C" fn specific(
             sys::H5VL_ATTR_DELETE => {
                 // SAFETY: the union holds `del`; its name is a C string valid for the call.
                 let name = unsafe { str_arg(args.args.del.name, "name") }?;
-                attribute::delete(file, &owner, name)?;
+                attribute::delete_releasing_type(file, &owner, name, None)?;
             }
             sys::H5VL_ATTR_DELETE_BY_IDX => {
                 // SAFETY: the union holds delete_by_idx for this op.
@@ -493,7 +498,7 @@ unsafe extern "C" fn specific(
                 let json =
                     nth_attribute(file, &owner, by_corder, d.order == sys::H5_ITER_DEC, d.n)?;
                 let name = json.get("name").and_then(Value::as_str).unwrap_or_default();
-                attribute::delete(file, &owner, name)?;
+                attribute::delete_releasing_type(file, &owner, name, json.get("type"))?;
             }
             sys::H5VL_ATTR_EXISTS => {
                 // SAFETY: the union holds `exists` for this op.

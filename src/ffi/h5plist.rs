@@ -226,6 +226,22 @@ pub(crate) fn set_attr_phase_change(
     check_status("H5Pset_attr_phase_change", status)
 }
 
+/// `H5Pget_obj_track_times`: whether the object's times are recorded.
+pub(crate) fn obj_track_times(plist: hid_t) -> Result<bool, VolError> {
+    let mut track = true;
+    // SAFETY: `track` is a valid out-pointer for the call.
+    let status = unsafe { sys::H5Pget_obj_track_times(plist, &mut track) };
+    check_status("H5Pget_obj_track_times", status)?;
+    Ok(track)
+}
+
+/// `H5Pset_obj_track_times`.
+pub(crate) fn set_obj_track_times(plist: hid_t, track: bool) -> Result<(), VolError> {
+    // SAFETY: plain values; HDF5 validates them.
+    let status = unsafe { sys::H5Pset_obj_track_times(plist, track) };
+    check_status("H5Pset_obj_track_times", status)
+}
+
 /// `H5Pget_attr_creation_order` flags (`H5P_CRT_ORDER_*`).
 pub(crate) fn attr_creation_order(plist: hid_t) -> Result<u32, VolError> {
     let mut flags = 0u32;

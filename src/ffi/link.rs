@@ -3,7 +3,6 @@
 //! `H5Literate*` and `H5Lvisit*`.
 
 use std::ffi::c_void;
-use std::sync::Arc;
 
 use super::boundary::guard;
 use super::hdf5::{args_mut, copy_out, hid_t, str_arg, write_out};
@@ -11,7 +10,6 @@ use super::object::{location, object, register_object, release_id, Location, Vol
 use super::plists::{require_class, PlistClass};
 use super::sys;
 use crate::model::ObjId;
-use crate::vol::file::OpenFile;
 use crate::vol::link::{self, LinkInfo, LinkTarget};
 use crate::vol::object::resolve;
 use crate::vol::token::token_for;
@@ -182,7 +180,7 @@ unsafe extern "C" fn create(
             _ => None,
         };
         if super::plists::create_intermediate_groups(lcpl_id)? {
-            make_missing_parents(owner.file(), owner.anchor(), &name)?;
+            crate::vol::group::create_missing_parents(owner.file(), owner.anchor(), &name, None)?;
         }
         link::create(owner.file(), owner.anchor(), &name, target)?;
         if let Some(id) = hard {
@@ -192,33 +190,22 @@ unsafe extern "C" fn create(
     })
 }
 
-/// With `H5Pset_create_intermediate_group`: creates the groups missing on the way to the new
-/// link `path` (relative to `anchor`).
-fn make_missing_parents(file: &Arc<OpenFile>, anchor: &ObjId, path: &str) -> Result<(), VolError> {
-    let trimmed = path.trim_end_matches('/');
-    let Some(at) = trimmed.rfind('/') else { return Ok(()) };
-    let parent = &trimmed[..at];
-    if parent.trim_matches('/').is_empty() || link::exists(file, anchor, parent)? {
-        return Ok(());
-    }
-    crate::vol::group::create(file, anchor, parent, true, None)?;
-    Ok(())
-}
-
 #[allow(clippy::too_many_arguments)]
 unsafe extern "C" fn copy(
     src_obj: *mut c_void,
     loc_params1: *const sys::H5VL_loc_params_t,
     dst_obj: *mut c_void,
     loc_params2: *const sys::H5VL_loc_params_t,
-    _lcpl_id: hid_t,
+    lcpl_id: hid_t,
     _lapl_id: hid_t,
     _dxpl_id: hid_t,
     _req: *mut *mut c_void,
 ) -> sys::herr_t {
     guard("H5Lcopy", -1, || {
+        let intermediate = super::plists::create_intermediate_groups(lcpl_id)?;
         // SAFETY: forwarded unchanged from HDF5's call.
-        unsafe { copy_or_move(src_obj, loc_params1, dst_obj, loc_params2, false) }.map(|()| 0)
+        unsafe { copy_or_move(src_obj, loc_params1, dst_obj, loc_params2, false, intermediate) }
+            .map(|()| 0)
     })
 }
 
@@ -228,18 +215,21 @@ unsafe extern "C" fn move_(
     loc_params1: *const sys::H5VL_loc_params_t,
     dst_obj: *mut c_void,
     loc_params2: *const sys::H5VL_loc_params_t,
-    _lcpl_id: hid_t,
+    lcpl_id: hid_t,
     _lapl_id: hid_t,
     _dxpl_id: hid_t,
     _req: *mut *mut c_void,
 ) -> sys::herr_t {
     guard("H5Lmove", -1, || {
+        let intermediate = super::plists::create_intermediate_groups(lcpl_id)?;
         // SAFETY: forwarded unchanged from HDF5's call.
-        unsafe { copy_or_move(src_obj, loc_params1, dst_obj, loc_params2, true) }.map(|()| 0)
+        unsafe { copy_or_move(src_obj, loc_params1, dst_obj, loc_params2, true, intermediate) }
+            .map(|()| 0)
     })
 }
 
-/// Shared body of `H5Lcopy`/`H5Lmove`.
+/// Shared body of `H5Lcopy`/`H5Lmove`; `intermediate` creates missing groups on the way to
+/// the new link.
 ///
 /// # Safety
 /// Objects are NULL or made by this connector; location parameters are valid for the call.
@@ -249,6 +239,7 @@ unsafe fn copy_or_move(
     dst_obj: *mut c_void,
     loc_params2: *const sys::H5VL_loc_params_t,
     remove_source: bool,
+    intermediate: bool,
 ) -> Result<(), VolError> {
     // H5L_SAME_LOC gives a NULL object on one side: use the other.
     let (src_ptr, dst_ptr) = match (src_obj.is_null(), dst_obj.is_null()) {
@@ -272,6 +263,7 @@ unsafe fn copy_or_move(
         dst.anchor(),
         &dst_name,
         remove_source,
+        intermediate,
     )
 }
 
@@ -349,9 +341,14 @@ unsafe extern "C" fn specific(
             }
             sys::H5VL_LINK_DELETE => {
                 let (group, info) = link_at(owner, &loc)?;
-                link::delete(file, &group, &info.name)?;
-                if let LinkTarget::Hard(id) = &info.target {
-                    link::count_hard_link(file, id, -1);
+                match &info.target {
+                    LinkTarget::Hard(id) => {
+                        crate::vol::object::delete_link_releasing_types(file, id, || {
+                            link::delete(file, &group, &info.name)
+                        })?;
+                        link::count_hard_link(file, id, -1);
+                    }
+                    _ => link::delete(file, &group, &info.name)?,
                 }
             }
             sys::H5VL_LINK_ITER => {

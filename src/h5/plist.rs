@@ -10,6 +10,11 @@
 //!
 //! Group creation: `CreateOrder: 1` (h5pyd/HSDS) and `linkCreationOrder`
 //! (`H5P_CRT_ORDER_TRACKED`/`H5P_CRT_ORDER_INDEXED`, h5json's key) for link creation order.
+//!
+//! Every object (group, dataset, committed datatype): `attrCreationOrder` (attribute creation
+//! order flags, when `CreateOrder` alone does not say them), `trackTimes: false`
+//! (`H5Pset_obj_track_times`) and `attributePhaseChange`; restvol's keys, which HSDS keeps
+//! verbatim in `creationProperties`.
 
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
@@ -122,7 +127,7 @@ pub fn dataset_creation_properties(dcpl: hid_t, datatype: &Datatype) -> H5Result
     if h5plist::attr_creation_order(dcpl)? & h5plist::H5P_CRT_ORDER_TRACKED != 0 {
         props.insert("CreateOrder".into(), json!(1));
     }
-    insert_attr_phase_change(dcpl, &mut props)?;
+    insert_object_properties(dcpl, &mut props)?;
     Ok(Value::Object(props))
 }
 
@@ -246,14 +251,86 @@ pub fn dataset_plist(
             .ok_or_else(|| invalid(format!("unknown fillTime {name}")))?;
         h5plist::set_fill_time(plist.id(), time)?;
     }
-    if create_order_flag(props) {
-        h5plist::set_attr_creation_order(
-            plist.id(),
-            h5plist::H5P_CRT_ORDER_TRACKED | h5plist::H5P_CRT_ORDER_INDEXED,
-        )?;
-    }
-    apply_attr_phase_change(plist.id(), props)?;
+    apply_object_properties(plist.id(), props)?;
     Ok(plist)
+}
+
+/// The `creationProperties` key of an object's attribute creation order flags
+/// (`H5P_CRT_ORDER_TRACKED` 1, with `H5P_CRT_ORDER_INDEXED` 3), written when they differ from
+/// what `CreateOrder` alone implies (both flags when it is set, none when not). HSDS keeps
+/// `creationProperties` verbatim and ignores the key.
+pub const ATTR_CREATION_ORDER: &str = "attrCreationOrder";
+
+/// The `creationProperties` key that is `false` when an object's times are not tracked
+/// (`H5Pset_obj_track_times`); absent means tracked, HDF5's default. HSDS ignores the key.
+pub const TRACK_TIMES: &str = "trackTimes";
+
+/// Both creation order flags: what `CreateOrder` (h5pyd's key) stands for.
+const BOTH_ORDER_FLAGS: u32 = h5plist::H5P_CRT_ORDER_TRACKED | h5plist::H5P_CRT_ORDER_INDEXED;
+
+/// The creation order flags `CreateOrder` alone implies.
+fn implied_order_flags(props: &Map<String, Value>) -> u32 {
+    if create_order_flag(props) {
+        BOTH_ORDER_FLAGS
+    } else {
+        0
+    }
+}
+
+/// The attribute creation order flags stored in `props` ([`ATTR_CREATION_ORDER`], else what
+/// `CreateOrder` implies).
+fn stored_attr_order(props: &Map<String, Value>) -> u32 {
+    props
+        .get(ATTR_CREATION_ORDER)
+        .and_then(Value::as_u64)
+        .and_then(|n| u32::try_from(n).ok())
+        .unwrap_or_else(|| implied_order_flags(props))
+}
+
+/// Adds what every object creation plist `ocpl` holds (attribute creation order, time
+/// tracking, attribute phase change) to `props`, once `CreateOrder` is decided.
+fn insert_object_properties(ocpl: hid_t, props: &mut Map<String, Value>) -> H5Result<()> {
+    let attrs = h5plist::attr_creation_order(ocpl)?;
+    if attrs != implied_order_flags(props) {
+        props.insert(ATTR_CREATION_ORDER.into(), json!(attrs));
+    }
+    if !h5plist::obj_track_times(ocpl)? {
+        props.insert(TRACK_TIMES.into(), json!(false));
+    }
+    insert_attr_phase_change(ocpl, props)
+}
+
+/// Sets the object creation settings `props` holds (see [`insert_object_properties`]) on
+/// `ocpl`.
+fn apply_object_properties(ocpl: hid_t, props: &Map<String, Value>) -> H5Result<()> {
+    let attrs = stored_attr_order(props);
+    if attrs != 0 {
+        h5plist::set_attr_creation_order(ocpl, attrs)?;
+    }
+    if props.get(TRACK_TIMES).and_then(Value::as_bool) == Some(false) {
+        h5plist::set_obj_track_times(ocpl, false)?;
+    }
+    apply_attr_phase_change(ocpl, props)
+}
+
+/// The `creationProperties` of the intermediate groups made on the way to a new group or
+/// dataset (`H5Pset_create_intermediate_group`): HDF5 gives them the new object's object
+/// creation settings (attribute creation order, time tracking, attribute phase change), not
+/// its link creation order.
+pub fn intermediate_group_properties(object_props: &Value) -> Value {
+    let mut out = Map::new();
+    if let Value::Object(props) = object_props {
+        let attrs = stored_attr_order(props);
+        if attrs != 0 {
+            out.insert(ATTR_CREATION_ORDER.into(), json!(attrs));
+        }
+        for key in [TRACK_TIMES, ATTR_PHASE_CHANGE] {
+            if let Some(value) = props.get(key) {
+                out.insert(key.into(), value.clone());
+            }
+        }
+    }
+    Value::Object(out)
 }
 
 /// The `creationProperties` key of an object's attribute storage phase change
@@ -291,14 +368,16 @@ fn apply_attr_phase_change(ocpl: hid_t, props: &Map<String, Value>) -> H5Result<
     Ok(())
 }
 
-/// The `creationProperties` of a committed datatype's creation plist `tcpl` (the attribute
-/// phase change when set); empty for the defaults.
+/// The `creationProperties` of a committed datatype's creation plist `tcpl` (attribute
+/// creation order and phase change when set); empty for the defaults.
 ///
 /// # Errors
 /// [`super::H5Error::Hdf5`] when a libhdf5 call fails.
 pub fn datatype_creation_properties(tcpl: hid_t) -> H5Result<Value> {
     let mut props = Map::new();
-    insert_attr_phase_change(tcpl, &mut props)?;
+    insert_object_properties(tcpl, &mut props)?;
+    // The native library reports times tracked for every committed datatype.
+    props.remove(TRACK_TIMES);
     Ok(Value::Object(props))
 }
 
@@ -310,7 +389,7 @@ pub fn datatype_creation_properties(tcpl: hid_t) -> H5Result<Value> {
 pub fn datatype_plist(creation_props: &Value) -> H5Result<OwnedId> {
     let plist = OwnedId::plist(h5plist::create(PlistClass::DatatypeCreate)?);
     if let Value::Object(props) = creation_props {
-        apply_attr_phase_change(plist.id(), props)?;
+        apply_object_properties(plist.id(), props)?;
     }
     Ok(plist)
 }
@@ -430,8 +509,7 @@ fn fill_bytes(
 pub fn group_creation_properties(gcpl: hid_t) -> H5Result<Value> {
     let mut props = Map::new();
     let links = h5plist::link_creation_order(gcpl)?;
-    let attrs = h5plist::attr_creation_order(gcpl)?;
-    if (links | attrs) & h5plist::H5P_CRT_ORDER_TRACKED != 0 {
+    if links & h5plist::H5P_CRT_ORDER_TRACKED != 0 {
         props.insert("CreateOrder".into(), json!(1));
     }
     if links & h5plist::H5P_CRT_ORDER_INDEXED != 0 {
@@ -439,12 +517,13 @@ pub fn group_creation_properties(gcpl: hid_t) -> H5Result<Value> {
     } else if links & h5plist::H5P_CRT_ORDER_TRACKED != 0 {
         props.insert("linkCreationOrder".into(), json!("H5P_CRT_ORDER_TRACKED"));
     }
-    insert_attr_phase_change(gcpl, &mut props)?;
+    insert_object_properties(gcpl, &mut props)?;
     Ok(Value::Object(props))
 }
 
 /// Builds a new group creation plist from `creationProperties` JSON: `CreateOrder` tracks and
-/// indexes link and attribute creation order; `linkCreationOrder` sets the link flags alone.
+/// indexes link and attribute creation order; `linkCreationOrder` sets the link flags and
+/// [`ATTR_CREATION_ORDER`] the attribute flags alone.
 ///
 /// # Errors
 /// [`super::H5Error::Hdf5`] when a libhdf5 call fails.
@@ -457,20 +536,20 @@ pub fn group_plist(creation_props: &Value) -> H5Result<OwnedId> {
 /// Sets the link and attribute creation order flags `creation_props` names on `plist` (a
 /// group or file creation plist).
 fn apply_group_properties(plist: hid_t, creation_props: &Value) -> H5Result<()> {
-    let both = h5plist::H5P_CRT_ORDER_TRACKED | h5plist::H5P_CRT_ORDER_INDEXED;
     if let Value::Object(props) = creation_props {
         if create_order_flag(props) {
-            h5plist::set_link_creation_order(plist, both)?;
-            h5plist::set_attr_creation_order(plist, both)?;
+            h5plist::set_link_creation_order(plist, BOTH_ORDER_FLAGS)?;
         }
         match props.get("linkCreationOrder").and_then(Value::as_str) {
-            Some("H5P_CRT_ORDER_INDEXED") => h5plist::set_link_creation_order(plist, both)?,
+            Some("H5P_CRT_ORDER_INDEXED") => {
+                h5plist::set_link_creation_order(plist, BOTH_ORDER_FLAGS)?;
+            }
             Some("H5P_CRT_ORDER_TRACKED") => {
                 h5plist::set_link_creation_order(plist, h5plist::H5P_CRT_ORDER_TRACKED)?;
             }
             _ => {}
         }
-        apply_attr_phase_change(plist, props)?;
+        apply_object_properties(plist, props)?;
     }
     Ok(())
 }
@@ -697,7 +776,34 @@ mod tests {
         let tracked = group_plist(&json!({"linkCreationOrder": "H5P_CRT_ORDER_TRACKED"})).unwrap();
         assert_eq!(
             group_creation_properties(tracked.id()).unwrap(),
-            json!({"CreateOrder": 1, "linkCreationOrder": "H5P_CRT_ORDER_TRACKED"})
+            json!({
+                "CreateOrder": 1,
+                "linkCreationOrder": "H5P_CRT_ORDER_TRACKED",
+                ATTR_CREATION_ORDER: 0
+            })
         );
+    }
+
+    #[test]
+    fn attribute_order_and_time_tracking_round_trip() {
+        let _hdf5 = hdf5_test_lock();
+        let gcpl = OwnedId::plist(h5plist::create(PlistClass::GroupCreate).unwrap());
+        h5plist::set_attr_creation_order(gcpl.id(), h5plist::H5P_CRT_ORDER_TRACKED).unwrap();
+        h5plist::set_obj_track_times(gcpl.id(), false).unwrap();
+        let props = group_creation_properties(gcpl.id()).unwrap();
+        assert_eq!(props, json!({ATTR_CREATION_ORDER: 1, TRACK_TIMES: false}));
+        let rebuilt = group_plist(&props).unwrap();
+        assert_eq!(h5plist::attr_creation_order(rebuilt.id()).unwrap(), 1);
+        assert_eq!(h5plist::link_creation_order(rebuilt.id()).unwrap(), 0);
+        assert!(!h5plist::obj_track_times(rebuilt.id()).unwrap());
+        // Intermediate groups take the object settings, not the link creation order.
+        let dataset_props = json!({"CreateOrder": 1, TRACK_TIMES: false, "layout": {}});
+        assert_eq!(
+            intermediate_group_properties(&dataset_props),
+            json!({ATTR_CREATION_ORDER: 3, TRACK_TIMES: false})
+        );
+        // Stores written before the explicit key: CreateOrder stands for both flags.
+        let old = dataset_plist(&json!({"CreateOrder": 1}), &int32(), None).unwrap();
+        assert_eq!(h5plist::attr_creation_order(old.id()).unwrap(), 3);
     }
 }

@@ -136,6 +136,50 @@ pub fn delete(file: &OpenFile, owner: &ObjId, name: &str) -> Result<(), VolError
     Ok(())
 }
 
+/// `H5Adelete`: deletes attribute `name` of `owner`; when its type is a committed datatype,
+/// that datatype loses a user (HDF5 lowers its reference count), as
+/// [`release_committed_type`]. `type_json` is the attribute's type when the caller has it;
+/// otherwise it is read first.
+pub fn delete_releasing_type(
+    file: &OpenFile,
+    owner: &ObjId,
+    name: &str,
+    type_json: Option<&Value>,
+) -> Result<(), VolError> {
+    let fetched;
+    let type_json = match type_json {
+        Some(json) => json.clone(),
+        None => {
+            let request = Request::get(attribute_path(owner, name)).param("IncludeData", "0");
+            fetched = file.send_json(request)?;
+            fetched.get("type").cloned().unwrap_or(Value::Null)
+        }
+    };
+    delete(file, owner, name)?;
+    release_committed_type(file, &type_json);
+    Ok(())
+}
+
+/// The committed datatype a type JSON (of an attribute or a dataset) uses: the `id` of a
+/// committed copy, or the `"t-…"` reference itself.
+pub fn committed_type_of(type_json: &Value) -> Option<ObjId> {
+    let text = match type_json {
+        Value::String(text) => text.as_str(),
+        Value::Object(map) => map.get("id").and_then(Value::as_str)?,
+        _ => return None,
+    };
+    ObjId::parse(text).ok().filter(|id| id.class() == crate::model::ObjClass::Datatype)
+}
+
+/// One user fewer (an attribute or dataset that is gone) of the committed datatype
+/// `type_json` names, if any. Best effort, as [`super::link::count_hard_link`]: HSDS keeps
+/// no count.
+pub fn release_committed_type(file: &OpenFile, type_json: &Value) {
+    if let Some(id) = committed_type_of(type_json) {
+        let _ = super::object::change_ref_count(file, &id, -1);
+    }
+}
+
 /// `H5Arename`: copies the attribute (type, shape and value) to `new_name`, then deletes the old
 /// one.
 pub fn rename(

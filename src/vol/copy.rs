@@ -51,7 +51,7 @@ pub fn copy(
 ) -> Result<(), VolError> {
     dst.check_writable("object copy")?;
     if options.create_intermediate_groups {
-        create_parent_groups(dst, dst_anchor, dst_path)?;
+        super::group::create_missing_parents(dst, dst_anchor, dst_path, None)?;
     }
     if link::exists(dst, dst_anchor, dst_path)? {
         return Err(VolError::InvalidArgument(format!("'{dst_path}' already exists")));
@@ -60,25 +60,6 @@ pub fn copy(
     let (parent, name) = link::parent_and_name(dst, dst_anchor, dst_path)?;
     let mut copier = Copier { src, dst, options, copied: HashMap::new() };
     copier.copy_into(&source, &parent, &name, 0)
-}
-
-/// Creates the groups on the way to `path` (relative to `anchor`) that do not exist yet.
-fn create_parent_groups(dst: &Arc<OpenFile>, anchor: &ObjId, path: &str) -> Result<(), VolError> {
-    let trimmed = path.trim_end_matches('/');
-    let parent = match trimmed.rfind('/') {
-        Some(at) => &trimmed[..at],
-        None => return Ok(()),
-    };
-    if parent.trim_matches('/').is_empty() {
-        return Ok(());
-    }
-    match resolve(dst, anchor, parent) {
-        Ok(_) => Ok(()),
-        Err(err) if err.is_not_found() => {
-            super::group::create(dst, anchor, parent, true, None).map(|_| ())
-        }
-        Err(err) => Err(err),
-    }
 }
 
 impl Copier<'_> {

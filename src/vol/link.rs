@@ -179,6 +179,8 @@ pub fn get(file: &OpenFile, anchor: &ObjId, path: &str) -> Result<LinkInfo, VolE
 
 /// `H5Lcopy` (`remove_source == false`) and `H5Lmove` (`true`): makes `dst_path` (relative
 /// to `dst_anchor` in `dst`) point where `src_path` points; a move then deletes the source.
+/// `intermediate` creates the groups missing on the way to `dst_path` first.
+#[allow(clippy::too_many_arguments)]
 pub fn copy_or_move(
     src: &OpenFile,
     src_anchor: &ObjId,
@@ -187,6 +189,7 @@ pub fn copy_or_move(
     dst_anchor: &ObjId,
     dst_path: &str,
     remove_source: bool,
+    intermediate: bool,
 ) -> Result<(), VolError> {
     dst.check_writable("link copy")?;
     let link = get(src, src_anchor, src_path)?;
@@ -201,6 +204,9 @@ pub fn copy_or_move(
         (LinkTarget::Hard(id), false) => Some(id.clone()),
         _ => None,
     };
+    if intermediate {
+        super::group::create_missing_parents(dst, dst_anchor, dst_path, None)?;
+    }
     create(dst, dst_anchor, dst_path, link.target)?;
     if remove_source {
         delete(src, src_anchor, src_path)?;

@@ -141,6 +141,37 @@ pub fn change_ref_count(file: &OpenFile, id: &ObjId, change: i64) -> Result<(), 
     Ok(())
 }
 
+/// `H5Ldelete` of a hard link to `id`, before the link goes: when it is the object's last
+/// (reference count 1), HDF5 frees the object, so the committed datatypes it and its
+/// attributes use each lose a user (see [`super::attribute::release_committed_type`]); the
+/// releases happen once `delete` (the link deletion) succeeds. Best effort against a
+/// service that keeps no counts (HSDS).
+pub fn delete_link_releasing_types(
+    file: &OpenFile,
+    id: &ObjId,
+    delete: impl FnOnce() -> Result<(), VolError>,
+) -> Result<(), VolError> {
+    let json = get_object(file, id).ok();
+    delete()?;
+    let Some(json) = json else { return Ok(()) };
+    let extra_refs = json.get("refCount").and_then(Value::as_u64).unwrap_or(0);
+    if extra_refs > 0 {
+        return Ok(());
+    }
+    if let Some(type_json) = json.get("type") {
+        super::attribute::release_committed_type(file, type_json);
+    }
+    if json.get("attributeCount").and_then(Value::as_u64).unwrap_or(0) > 0 {
+        for attr in super::attribute::list(file, id, false).unwrap_or_default() {
+            super::attribute::release_committed_type(
+                file,
+                attr.get("type").unwrap_or(&Value::Null),
+            );
+        }
+    }
+    Ok(())
+}
+
 /// The objects `H5Ovisit` reports from `start`: the start itself as `.`, then every object
 /// reached through hard links, once, with the first path that reaches it.
 pub fn visit_objects(
@@ -270,8 +301,8 @@ pub fn create_linked_object(
 }
 
 /// `POST /{collection}` of a new group, dataset or committed datatype: linked at `path`
-/// (relative to `anchor`, absolute from the root) or anonymous when `path` is `None`, with the
-/// service creating missing intermediate groups when `intermediate`. Returns the new id.
+/// (relative to `anchor`, absolute from the root) or anonymous when `path` is `None`, creating
+/// missing intermediate groups first when `intermediate`. Returns the new id.
 pub fn create_object(
     file: &OpenFile,
     class: ObjClass,
@@ -288,6 +319,16 @@ pub fn create_object(
             return Err(VolError::InvalidArgument(format!("invalid {what} name '{path}'")));
         }
         let parent = if name.starts_with('/') { file.root() } else { anchor };
+        if intermediate {
+            // HDF5 gives the new groups the object creation properties of a group or dataset.
+            let inherited = match class {
+                ObjClass::Datatype => None,
+                _ => body
+                    .get("creationProperties")
+                    .map(crate::h5::plist::intermediate_group_properties),
+            };
+            super::group::create_missing_parents(file, anchor, name, inherited.as_ref())?;
+        }
         body["h5path"] = Value::from(without_dot_segments(name));
         body["parent_id"] = Value::from(parent.as_str());
     }
