@@ -87,6 +87,28 @@ fetch_source() { # package tarball sha256
 fetch_source hdf5 "$HDF5_TARBALL" "$HDF5_SHA256"
 fetch_source netcdf "$NETCDF_TARBALL" "$NETCDF_SHA256"
 
+# unpack_source name tarball: a fresh source tree in $BUILD/<name>/src.
+unpack_source() {
+  rm -rf "${BUILD:?}/$1"
+  mkdir -p "$BUILD/$1/src"
+  tar -xzf "$SRC/$2" -C "$BUILD/$1/src" --strip-components=1
+}
+
+# cmake_install name prefix cmake-flags...: configures, builds and installs $BUILD/<name>/src
+# into prefix, logging each phase to $BUILD/<name>-{configure,build,install}.log (the log's tail
+# is shown on failure).
+cmake_install() {
+  local name=$1 prefix=$2; shift 2
+  local tree="$BUILD/$name"
+  cmake -S "$tree/src" -B "$tree/build" -DCMAKE_INSTALL_PREFIX="$prefix" "$@" \
+    >"$BUILD/$name-configure.log" 2>&1 || { tail -40 "$BUILD/$name-configure.log"; exit 1; }
+  log "$name configured; compiling (log: $BUILD/$name-build.log)"
+  cmake --build "$tree/build" -j "$JOBS" >"$BUILD/$name-build.log" 2>&1 \
+    || { tail -40 "$BUILD/$name-build.log"; exit 1; }
+  cmake --install "$tree/build" >"$BUILD/$name-install.log" 2>&1 \
+    || { tail -40 "$BUILD/$name-install.log"; exit 1; }
+}
+
 # --- 3. HDF5 ----------------------------------------------------------------------------------
 HDF5_FLAGS=(
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_SHARED_LIBS=ON -DBUILD_STATIC_LIBS=OFF
@@ -103,17 +125,9 @@ HDF5_STAMP="$HDF5_VERSION $(stamp_of "${HDF5_FLAGS[@]}")"
 if [ "$(cat "$HDF5_PREFIX/.restvol-stamp" 2>/dev/null)" != "$HDF5_STAMP" ]; then
   t=$(date +%s)
   log "building HDF5 $HDF5_VERSION (shared, tools, HL, Fortran, API tests) with $JOBS jobs"
-  rm -rf "$BUILD/hdf5" "$HDF5_PREFIX"
-  mkdir -p "$BUILD/hdf5/src"
-  tar -xzf "$SRC/$HDF5_TARBALL" -C "$BUILD/hdf5/src" --strip-components=1
-  cmake -S "$BUILD/hdf5/src" -B "$BUILD/hdf5/build" -DCMAKE_INSTALL_PREFIX="$HDF5_PREFIX" \
-    "${HDF5_FLAGS[@]}" >"$BUILD/hdf5-configure.log" 2>&1 \
-    || { tail -40 "$BUILD/hdf5-configure.log"; exit 1; }
-  log "HDF5 configured; compiling (log: $BUILD/hdf5-build.log)"
-  cmake --build "$BUILD/hdf5/build" -j "$JOBS" >"$BUILD/hdf5-build.log" 2>&1 \
-    || { tail -40 "$BUILD/hdf5-build.log"; exit 1; }
-  cmake --install "$BUILD/hdf5/build" >"$BUILD/hdf5-install.log" 2>&1 \
-    || { tail -40 "$BUILD/hdf5-install.log"; exit 1; }
+  rm -rf "$HDF5_PREFIX"
+  unpack_source hdf5 "$HDF5_TARBALL"
+  cmake_install hdf5 "$HDF5_PREFIX" "${HDF5_FLAGS[@]}"
   for exe in h5_api_test h5_api_test_testhdf5 h5dump h5ls h5diff h5copy h5repack h5fc h5hlfc; do
     [ -x "$HDF5_PREFIX/bin/$exe" ] || { echo "install-deps: HDF5 install lacks $exe" >&2; exit 1; }
   done
@@ -148,18 +162,9 @@ HDF5_TS_STAMP="$HDF5_VERSION $(stamp_of "${HDF5_TS_FLAGS[@]}")"
 if [ "$(cat "$HDF5_TS_PREFIX/.restvol-stamp" 2>/dev/null)" != "$HDF5_TS_STAMP" ]; then
   t=$(date +%s)
   log "building thread-safe HDF5 $HDF5_VERSION (shared C library only) with $JOBS jobs"
-  rm -rf "$BUILD/hdf5-threadsafe" "$HDF5_TS_PREFIX"
-  mkdir -p "$BUILD/hdf5-threadsafe/src"
-  tar -xzf "$SRC/$HDF5_TARBALL" -C "$BUILD/hdf5-threadsafe/src" --strip-components=1
-  cmake -S "$BUILD/hdf5-threadsafe/src" -B "$BUILD/hdf5-threadsafe/build" \
-    -DCMAKE_INSTALL_PREFIX="$HDF5_TS_PREFIX" "${HDF5_TS_FLAGS[@]}" \
-    >"$BUILD/hdf5-threadsafe-configure.log" 2>&1 \
-    || { tail -40 "$BUILD/hdf5-threadsafe-configure.log"; exit 1; }
-  log "thread-safe HDF5 configured; compiling (log: $BUILD/hdf5-threadsafe-build.log)"
-  cmake --build "$BUILD/hdf5-threadsafe/build" -j "$JOBS" >"$BUILD/hdf5-threadsafe-build.log" 2>&1 \
-    || { tail -40 "$BUILD/hdf5-threadsafe-build.log"; exit 1; }
-  cmake --install "$BUILD/hdf5-threadsafe/build" >"$BUILD/hdf5-threadsafe-install.log" 2>&1 \
-    || { tail -40 "$BUILD/hdf5-threadsafe-install.log"; exit 1; }
+  rm -rf "$HDF5_TS_PREFIX"
+  unpack_source hdf5-threadsafe "$HDF5_TARBALL"
+  cmake_install hdf5-threadsafe "$HDF5_TS_PREFIX" "${HDF5_TS_FLAGS[@]}"
   grep -Eq 'Threadsafety: +ON' "$HDF5_TS_PREFIX/lib/libhdf5.settings" \
     || { echo "install-deps: $HDF5_TS_PREFIX is not thread-safe" >&2; exit 1; }
   soname() { objdump -p "$1" | awk '/SONAME/ {print $2}'; }
@@ -185,23 +190,15 @@ NETCDF_STAMP="$NETCDF_VERSION $(stamp_of "${NETCDF_FLAGS[@]}" "$HDF5_STAMP" "$(c
 if [ "$(cat "$NETCDF_PREFIX/.restvol-stamp" 2>/dev/null)" != "$NETCDF_STAMP" ]; then
   t=$(date +%s)
   log "building netCDF-C $NETCDF_VERSION against $HDF5_PREFIX"
-  rm -rf "$BUILD/netcdf" "$NETCDF_PREFIX"
-  mkdir -p "$BUILD/netcdf/src"
-  tar -xzf "$SRC/$NETCDF_TARBALL" -C "$BUILD/netcdf/src" --strip-components=1
+  rm -rf "$NETCDF_PREFIX"
+  unpack_source netcdf "$NETCDF_TARBALL"
   for p in "${NETCDF_PATCHES[@]}"; do
     log "patching netCDF-C: $(basename "$p")"
     patch -d "$BUILD/netcdf/src" -p1 --quiet <"$p"
   done
   rpath="-Wl,-rpath,$HDF5_PREFIX/lib -Wl,-rpath,$NETCDF_PREFIX/lib"
-  cmake -S "$BUILD/netcdf/src" -B "$BUILD/netcdf/build" -DCMAKE_INSTALL_PREFIX="$NETCDF_PREFIX" \
-    -DHDF5_ROOT="$HDF5_PREFIX" -DCMAKE_PREFIX_PATH="$HDF5_PREFIX" \
-    -DCMAKE_EXE_LINKER_FLAGS="$rpath" -DCMAKE_SHARED_LINKER_FLAGS="$rpath" \
-    "${NETCDF_FLAGS[@]}" >"$BUILD/netcdf-configure.log" 2>&1 \
-    || { tail -40 "$BUILD/netcdf-configure.log"; exit 1; }
-  cmake --build "$BUILD/netcdf/build" -j "$JOBS" >"$BUILD/netcdf-build.log" 2>&1 \
-    || { tail -40 "$BUILD/netcdf-build.log"; exit 1; }
-  cmake --install "$BUILD/netcdf/build" >"$BUILD/netcdf-install.log" 2>&1 \
-    || { tail -40 "$BUILD/netcdf-install.log"; exit 1; }
+  cmake_install netcdf "$NETCDF_PREFIX" -DHDF5_ROOT="$HDF5_PREFIX" -DCMAKE_PREFIX_PATH="$HDF5_PREFIX" \
+    -DCMAKE_EXE_LINKER_FLAGS="$rpath" -DCMAKE_SHARED_LINKER_FLAGS="$rpath" "${NETCDF_FLAGS[@]}"
   "$NETCDF_PREFIX/bin/ncdump" 2>&1 | grep -q 'netcdf library version' \
     || { echo "install-deps: ncdump does not run" >&2; exit 1; }
   echo "$NETCDF_STAMP" >"$NETCDF_PREFIX/.restvol-stamp"
