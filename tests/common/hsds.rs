@@ -4,6 +4,7 @@
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use restvol::client::{BlockingClient, ClientConfig, RetryPolicy};
@@ -52,9 +53,15 @@ impl Drop for Hsds {
     }
 }
 
+/// A number unique to each HSDS started by this test process: tests of one binary run in
+/// parallel, and two instances must not share (or wipe) each other's store or sockets.
+fn instance_tag() -> String {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    format!("{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
 fn scratch(name: &str) -> PathBuf {
-    let dir =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("hsds-{}-{name}", std::process::id()));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("hsds-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -91,7 +98,8 @@ pub fn start_hsds(unix: bool) -> Option<Hsds> {
         return None;
     };
     let tag = if unix { "unix" } else { "tcp" };
-    let root = scratch(&format!("{tag}-root"));
+    let instance = instance_tag();
+    let root = scratch(&format!("{instance}-{tag}-root"));
     std::fs::create_dir_all(root.join(BUCKET)).unwrap();
     let log = root.join("hs.log");
     let root_arg = format!("--root_dir={}", root.display());
@@ -99,7 +107,7 @@ pub fn start_hsds(unix: bool) -> Option<Hsds> {
     let mut children = Vec::new();
     let endpoint = if unix {
         // Short: HSDS allows at most 63 characters for the socket directory.
-        let sockets = PathBuf::from(format!("/tmp/rvc-{}-hs", std::process::id()));
+        let sockets = PathBuf::from(format!("/tmp/rvc-{instance}-hs"));
         let _ = std::fs::remove_dir_all(&sockets);
         std::fs::create_dir_all(&sockets).unwrap();
         let mut cmd = venv_command(&bin, "hsds", &log, 0);
