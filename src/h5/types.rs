@@ -505,9 +505,9 @@ mod tests {
         h5type::insert(outer.id(), "pair", 8, array.id()).unwrap();
         let rest = to_rest(outer.id()).unwrap();
         let json = rest.to_json();
-        assert_eq!(json["size"], json!(40));
+        assert_eq!(json["memorySize"], json!(40));
         assert_eq!(json["fields"][1]["offset"], json!(8));
-        assert_eq!(json["fields"][1]["type"]["base"]["size"], json!(16));
+        assert_eq!(json["fields"][1]["type"]["base"]["memorySize"], json!(16));
         assert_eq!(rest.item_size(), Some(4 + 2 * 9));
         // The wire type is packed; the application gets its own type back.
         assert_eq!(memory_size(to_hdf5(&rest).unwrap().id()).unwrap(), 22);
@@ -520,7 +520,7 @@ mod tests {
             .unwrap(),
         )
         .unwrap();
-        assert!(to_rest(packed.id()).unwrap().to_json().get("size").is_none());
+        assert!(to_rest(packed.id()).unwrap().to_json().get("memorySize").is_none());
     }
 
     #[test]

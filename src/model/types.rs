@@ -967,30 +967,30 @@ mod tests {
             {"name": "a", "type": "H5T_STD_I8LE", "offset": 0},
             {"name": "b", "type": {"class": "H5T_FLOAT", "base": "H5T_IEEE_F64LE"}, "offset": 8},
             {"name": "s", "type": {"class": "H5T_STRING", "length": "H5T_VARIABLE"}, "offset": 16},
-        ], "size": 24});
+        ], "memorySize": 24});
         let compound = parse(padded.clone());
         let Datatype::Compound(fields) = &compound else { panic!("not a compound") };
         let layout = fields.layout().unwrap();
         assert_eq!((layout.offsets.clone(), layout.size), (vec![0, 8, 16], 24));
-        assert_eq!(compound.to_json()["size"], json!(24));
+        assert_eq!(compound.to_json()["memorySize"], json!(24));
         assert_eq!(compound.to_json()["fields"][1]["offset"], json!(8));
         assert_round_trip(&compound);
         // The wire size stays packed; a packed compound has no layout keys.
         let fixed = parse(json!({"class": "H5T_COMPOUND", "fields": [
             {"name": "a", "type": "H5T_STD_I8LE", "offset": 0},
-            {"name": "b", "type": "H5T_STD_I32LE", "offset": 4}], "size": 8}));
+            {"name": "b", "type": "H5T_STD_I32LE", "offset": 4}], "memorySize": 8}));
         assert_eq!(fixed.item_size(), Some(5));
         assert_eq!(memory_size(&fixed), Some(8));
         let packed = parse(json!({"class": "H5T_COMPOUND", "fields": [
             {"name": "a", "type": "H5T_STD_I8LE"}, {"name": "b", "type": "H5T_STD_I32LE"}]}));
         assert_ne!(packed, fixed);
-        assert!(packed.to_json().get("size").is_none());
+        assert!(packed.to_json().get("memorySize").is_none());
         assert!(packed.to_json()["fields"][0].get("offset").is_none());
         // Nested: the outer layout must leave room for the inner one.
         assert_round_trip(&parse(json!({"class": "H5T_ARRAY", "dims": [2], "base": {
-            "class": "H5T_COMPOUND", "size": 24, "fields": [
+            "class": "H5T_COMPOUND", "memorySize": 24, "fields": [
                 {"name": "n", "type": "H5T_STD_I32LE", "offset": 0},
-                {"name": "inner", "offset": 8, "type": {"class": "H5T_COMPOUND", "size": 16,
+                {"name": "inner", "offset": 8, "type": {"class": "H5T_COMPOUND", "memorySize": 16,
                     "fields": [{"name": "c", "type": "H5T_STD_I8LE", "offset": 0},
                                {"name": "d", "type": "H5T_STD_I64LE", "offset": 8}]}}]}})));
     }
@@ -1000,34 +1000,37 @@ mod tests {
         let i8_at = |offset: Value| json!({"name": "a", "type": "H5T_STD_I8LE", "offset": offset});
         let i32_at = |offset: u64| json!({"name": "b", "type": "H5T_STD_I32LE", "offset": offset});
         let cases = [
-            (json!({"class": "H5T_COMPOUND", "fields": [i8_at(json!(0))]}), "positive 'size'"),
             (
-                json!({"class": "H5T_COMPOUND", "size": 0, "fields": [i8_at(json!(0))]}),
-                "positive 'size'",
+                json!({"class": "H5T_COMPOUND", "fields": [i8_at(json!(0))]}),
+                "positive 'memorySize'",
             ),
             (
-                json!({"class": "H5T_COMPOUND", "size": 8, "fields": [
+                json!({"class": "H5T_COMPOUND", "memorySize": 0, "fields": [i8_at(json!(0))]}),
+                "positive 'memorySize'",
+            ),
+            (
+                json!({"class": "H5T_COMPOUND", "memorySize": 8, "fields": [
                     {"name": "a", "type": "H5T_STD_I8LE"}]}),
                 "field 'a' needs a non-negative integer 'offset'",
             ),
             (
-                json!({"class": "H5T_COMPOUND", "size": 8, "fields": [i8_at(json!(-1))]}),
+                json!({"class": "H5T_COMPOUND", "memorySize": 8, "fields": [i8_at(json!(-1))]}),
                 "non-negative integer 'offset'",
             ),
             (
-                json!({"class": "H5T_COMPOUND", "size": 8, "fields": [i8_at(json!("x"))]}),
+                json!({"class": "H5T_COMPOUND", "memorySize": 8, "fields": [i8_at(json!("x"))]}),
                 "non-negative integer 'offset'",
             ),
             (
-                json!({"class": "H5T_COMPOUND", "size": 6, "fields": [i8_at(json!(0)), i32_at(4)]}),
+                json!({"class": "H5T_COMPOUND", "memorySize": 6, "fields": [i8_at(json!(0)), i32_at(4)]}),
                 "field 'b' at offset 4 does not fit in size 6",
             ),
             (
-                json!({"class": "H5T_COMPOUND", "size": 8, "fields": [i8_at(json!(2)), i32_at(0)]}),
+                json!({"class": "H5T_COMPOUND", "memorySize": 8, "fields": [i8_at(json!(2)), i32_at(0)]}),
                 "fields 'b' and 'a' overlap",
             ),
             (
-                json!({"class": "H5T_COMPOUND", "size": 8, "fields": [i8_at(json!(u64::MAX)), i32_at(0)]}),
+                json!({"class": "H5T_COMPOUND", "memorySize": 8, "fields": [i8_at(json!(u64::MAX)), i32_at(0)]}),
                 "does not fit",
             ),
         ];

@@ -4,7 +4,8 @@
 //! The wire form of a compound is always packed (HSDS stores and sends values that way), and the
 //! HDF REST type JSON has no member offsets. restvol records the application's layout as an
 //! extension that HSDS and h5json keep but ignore: each field gets `"offset": n` and the compound
-//! `"size": N`. A packed compound carries neither key, so its JSON is exactly HSDS's.
+//! `"memorySize": N` (not `"size"`: HSDS 1.0.2's DN takes a type's `size` as its wire item
+//! size). A packed compound carries neither key, so its JSON is exactly HSDS's.
 //! Equality of compounds includes the layout; every wire size ignores it.
 
 use std::ops::Deref;
@@ -13,6 +14,9 @@ use serde_json::{Map, Value};
 
 use super::{type_error, CompoundField, Datatype, ReferenceKind, StringLength};
 use crate::model::error::ModelResult;
+
+/// The compound key holding the element size of a recorded layout.
+pub const MEMORY_SIZE_KEY: &str = "memorySize";
 
 /// A compound type: named fields in order and, optionally, the application's memory layout.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,7 +88,7 @@ impl Compound {
         object.insert("class".into(), Value::from("H5T_COMPOUND"));
         object.insert("fields".into(), Value::Array(fields));
         if let Some(layout) = &self.layout {
-            object.insert("size".into(), Value::from(layout.size));
+            object.insert(MEMORY_SIZE_KEY.into(), Value::from(layout.size));
         }
         Value::Object(object)
     }
@@ -114,7 +118,7 @@ impl<'a> IntoIterator for &'a Compound {
 }
 
 /// Reads the layout keys of a compound's JSON object (`fields` already parsed from it): `None`
-/// when neither `size` nor any field `offset` is present.
+/// when neither `memorySize` nor any field `offset` is present.
 pub(super) fn parse_layout(
     map: &Map<String, Value>,
     fields: &[CompoundField],
@@ -122,21 +126,20 @@ pub(super) fn parse_layout(
     let raw_fields = map.get("fields").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
     let offsets: Vec<Option<&Value>> =
         raw_fields.iter().map(|field| field.as_object().and_then(|f| f.get("offset"))).collect();
-    let size = map.get("size");
+    let size = map.get(MEMORY_SIZE_KEY);
     if size.is_none() && offsets.iter().all(Option::is_none) {
         return Ok(None);
     }
-    let size = size
-        .and_then(Value::as_u64)
-        .filter(|size| *size >= 1)
-        .ok_or_else(|| type_error("H5T_COMPOUND with field offsets needs a positive 'size'"))?;
+    let size = size.and_then(Value::as_u64).filter(|size| *size >= 1).ok_or_else(|| {
+        type_error("H5T_COMPOUND with field offsets needs a positive 'memorySize'")
+    })?;
     let offsets = offsets
         .iter()
         .zip(fields)
         .map(|(offset, field)| {
             offset.and_then(Value::as_u64).ok_or_else(|| {
                 type_error(format!(
-                    "H5T_COMPOUND field '{}' needs a non-negative integer 'offset' (the compound has a 'size')",
+                    "H5T_COMPOUND field '{}' needs a non-negative integer 'offset' (the compound has a 'memorySize')",
                     field.name
                 ))
             })
