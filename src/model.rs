@@ -27,6 +27,6 @@ pub use links::{validate_link_name, Link, LinkClass, LinkTarget};
 pub use selection::{BodySelection, DimIndices, DimSelection, PointSelection, Selection, Slice};
 pub use shapes::{Extent, Shape};
 pub use types::{
-    BitfieldType, ByteOrder, CharSet, CompoundField, Datatype, EnumMember, FloatType, IntegerType,
-    ReferenceKind, StrPad, StringLength, StringType,
+    BitfieldType, ByteOrder, CharSet, Compound, CompoundField, CompoundLayout, Datatype,
+    EnumMember, FloatType, IntegerType, ReferenceKind, StrPad, StringLength, StringType,
 };

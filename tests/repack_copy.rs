@@ -39,12 +39,6 @@ const REPACK_LIMITS: &[(&str, &str, bool)] = &[
         "h5repack copies external links with H5Lcopy, which HDF5 refuses between two connectors",
         false,
     ),
-    (
-        "committed_types",
-        "the committed compound is stored packed by restvol (HSDS type JSON has no member \
-         offsets), so h5diff's H5Tequal of the committed datatypes differs; the values match",
-        false,
-    ),
 ];
 
 struct Setup {

@@ -9,7 +9,7 @@ mod common;
 use common::*;
 
 /// The `testhdf5` groups that pass through restvol (`-o <group>`).
-const PASSING: [&str; 13] = [
+const PASSING: [&str; 14] = [
     "config",
     "h5system",
     "metadata",
@@ -23,6 +23,7 @@ const PASSING: [&str; 13] = [
     "id",
     "iterate",
     "objects",
+    "h5s",
 ];
 
 #[test]

@@ -381,9 +381,9 @@ unsafe extern "C" fn get(
                 args.args.get_space.space_id = space::to_hdf5(&attr_of(obj)?.shape)?.into_raw();
             }
             sys::H5VL_ATTR_GET_TYPE => {
-                let rest = attr_of(obj)?.file_type()?;
+                let stored = &attr_of(obj)?.datatype;
                 args.args.get_type.type_id =
-                    crate::h5::layout::application_type(rest.id())?.into_raw();
+                    crate::h5::layout::application_type(stored)?.into_raw();
             }
             sys::H5VL_ATTR_GET_ACPL => {
                 args.args.get_acpl.acpl_id = match &attr_of(obj)?.acpl {

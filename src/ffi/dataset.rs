@@ -501,7 +501,7 @@ unsafe extern "C" fn get(
                     .and_then(|id| super::object::register_object(d.handle.file(), id).ok());
                 args.args.get_type.type_id = match committed {
                     Some(hid) => hid,
-                    None => crate::h5::layout::application_type(d.file_type()?.id())?.into_raw(),
+                    None => crate::h5::layout::application_type(&d.datatype)?.into_raw(),
                 };
             }
             sys::H5VL_DATASET_GET_DCPL => {

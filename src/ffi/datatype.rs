@@ -35,7 +35,8 @@ pub(super) fn datatype_object(handle: ObjHandle, json: &Value) -> Result<Datatyp
         Datatype::CommittedCopy { datatype, .. } => *datatype,
         other => other,
     };
-    let encoded = h5type::encode(types::to_hdf5(&datatype)?.id())?;
+    // The application's layout: `H5Topen` gives back the type the program committed.
+    let encoded = h5type::encode(crate::h5::layout::application_type(&datatype)?.id())?;
     Ok(DatatypeObject { handle, encoded })
 }
 

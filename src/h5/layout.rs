@@ -1,91 +1,185 @@
-//! The in-memory layout applications get for types with variable-length parts.
+//! Memory layouts of compound types: the packed/C-struct wire form [`wire_compound`] (what
+//! [`super::types::to_hdf5`] builds) and the type applications get, [`application_type`].
 //!
-//! The REST form of a compound is packed (HSDS stores no member offsets), but a C program that
-//! created a compound holding `char *` or `hvl_t` members reads it back into its own struct
-//! with `H5Dget_type`'s answer, as HDF5's native format gives back that struct layout. For
-//! such types restvol hands out the C-struct layout: every compound reachable through the
-//! type (also inside sequences and arrays) has its members at their natural alignment and its
-//! size rounded up to its own alignment. Types without variable-length parts keep the REST
-//! form.
+//! The REST form of a compound is packed; restvol records the layout the application created it
+//! with in the type JSON ([`crate::model::CompoundLayout`]), and hands that layout back, as
+//! HDF5's native format gives back the type the program created. A type with no recorded layout
+//! anywhere (one written by HSDS or h5pyd, or an older restvol) gets today's answer: the C-struct
+//! layout (every compound member at its natural alignment, the size rounded up to the largest)
+//! for types with variable-length parts, as C programs read those into their structs; the wire
+//! form otherwise (packed, compounds with reference members C-struct laid out). The C-struct
+//! computation is one function, [`c_struct`], for both.
 
 use crate::ffi::h5type;
-use crate::ffi::hdf5::hid_t;
+use crate::model::types::{Compound, Datatype, StringLength};
 
-use super::error::H5Result;
+use super::error::{invalid, H5Result};
 use super::handle::OwnedId;
+use super::types::to_hdf5;
 
-/// The type to give an application for the REST-form type `rest` (see the module docs): a new
-/// type, laid out as a C struct when `rest` has variable-length parts, else a copy.
+/// How compounds without a recorded layout are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rule {
+    /// The wire form: packed, except compounds with reference members (C struct).
+    Wire,
+    /// Every compound as a C struct.
+    CStruct,
+    /// Recorded layouts where given, every other compound packed.
+    Recorded,
+}
+
+/// The type to give an application for the stored type `datatype` (see the module docs): its
+/// recorded layouts when it has any, else the C-struct layout when it has variable-length parts,
+/// else the wire form. A recorded layout libhdf5 refuses (e.g. offsets recorded for
+/// `hobj_ref_t` members, which come back as `H5R_ref_t`) falls back to the latter.
 ///
 /// # Errors
-/// [`super::H5Error::Hdf5`] when a libhdf5 call fails.
-pub fn application_type(rest: hid_t) -> H5Result<OwnedId> {
-    if !h5type::has_vlen(rest)? {
-        return Ok(OwnedId::datatype(h5type::copy(rest)?));
+/// [`super::H5Error::Invalid`] for an unresolved committed reference; [`super::H5Error::Hdf5`]
+/// when a libhdf5 call fails.
+pub fn application_type(datatype: &Datatype) -> H5Result<OwnedId> {
+    if has_recorded_layout(datatype) {
+        if let Ok(built) = build(datatype, Rule::Recorded) {
+            return Ok(built);
+        }
     }
-    Ok(c_layout(rest)?.0)
+    if has_vlen(datatype) {
+        return build(datatype, Rule::CStruct);
+    }
+    build(datatype, Rule::Wire)
 }
 
-/// Natural alignment of a scalar of `size` bytes.
-fn scalar_alignment(size: usize) -> usize {
-    if size.is_power_of_two() && size <= 16 {
-        size
-    } else {
-        1
+/// The stored (wire) HDF5 type of a compound: packed, or the C-struct layout when a member is
+/// a reference (HDF5 code reads those into structs and walks them with the type it got: the
+/// H5DS library reclaims a `REFERENCE_LIST` of `{H5R_ref_t, int}` read with the native type of
+/// the attribute's type). Recorded layouts are ignored.
+///
+/// # Errors
+/// As [`application_type`].
+pub fn wire_compound(compound: &Compound) -> H5Result<OwnedId> {
+    build_compound(compound, Rule::Wire)
+}
+
+fn has_recorded_layout(datatype: &Datatype) -> bool {
+    match datatype {
+        Datatype::Compound(compound) => {
+            compound.layout().is_some()
+                || compound.iter().any(|field| has_recorded_layout(&field.datatype))
+        }
+        Datatype::Array { base, .. } | Datatype::Vlen(base) => has_recorded_layout(base),
+        Datatype::CommittedCopy { datatype, .. } => has_recorded_layout(datatype),
+        _ => false,
     }
 }
 
-fn round_up(value: usize, alignment: usize) -> usize {
-    value.div_ceil(alignment.max(1)) * alignment.max(1)
+/// Whether the type has a sequence or variable string (`hvl_t` or `char *` in memory).
+fn has_vlen(datatype: &Datatype) -> bool {
+    match datatype {
+        Datatype::Vlen(_) => true,
+        Datatype::String(string) => string.length == StringLength::Variable,
+        Datatype::Compound(compound) => compound.iter().any(|field| has_vlen(&field.datatype)),
+        Datatype::Array { base, .. } => has_vlen(base),
+        Datatype::CommittedCopy { datatype, .. } => has_vlen(datatype),
+        _ => false,
+    }
 }
 
-/// The C layout of `id` and its alignment.
-fn c_layout(id: hid_t) -> H5Result<(OwnedId, usize)> {
-    let pointer = std::mem::align_of::<usize>();
-    match h5type::class(id)? {
-        h5type::H5T_COMPOUND => {
-            let mut members = Vec::new();
-            let mut offset = 0usize;
-            let mut alignment = 1usize;
-            for index in 0..h5type::member_count(id)? {
-                let name = h5type::member_name(id, index)?;
-                let member = OwnedId::datatype(h5type::member_type(id, index)?);
-                let (laid_out, member_alignment) = c_layout(member.id())?;
-                offset = round_up(offset, member_alignment);
-                alignment = alignment.max(member_alignment);
-                let size = h5type::size(laid_out.id())?;
-                members.push((name, offset, laid_out));
-                offset += size;
-            }
-            let compound = OwnedId::datatype(h5type::create(
-                h5type::H5T_COMPOUND,
-                round_up(offset, alignment).max(1),
-            )?);
-            for (name, at, member) in &members {
-                h5type::insert(compound.id(), name, *at, member.id())?;
-            }
-            Ok((compound, alignment))
+fn build(datatype: &Datatype, rule: Rule) -> H5Result<OwnedId> {
+    match datatype {
+        Datatype::Compound(compound) => build_compound(compound, rule),
+        Datatype::Array { base, dims } if rule != Rule::Wire => {
+            let base = build(base, rule)?;
+            Ok(OwnedId::datatype(h5type::array_create(base.id(), dims)?))
         }
-        h5type::H5T_VLEN => {
-            let base = OwnedId::datatype(h5type::super_type(id)?);
-            let (laid_out, _) = c_layout(base.id())?;
-            Ok((OwnedId::datatype(h5type::vlen_create(laid_out.id())?), pointer))
+        Datatype::Vlen(base) if rule != Rule::Wire => {
+            let base = build(base, rule)?;
+            Ok(OwnedId::datatype(h5type::vlen_create(base.id())?))
         }
-        h5type::H5T_ARRAY => {
-            let base = OwnedId::datatype(h5type::super_type(id)?);
-            let (laid_out, alignment) = c_layout(base.id())?;
-            let dims = h5type::array_dims(id)?;
-            Ok((OwnedId::datatype(h5type::array_create(laid_out.id(), &dims)?), alignment))
+        Datatype::CommittedCopy { datatype, .. } => build(datatype, rule),
+        other => to_hdf5(other),
+    }
+}
+
+fn build_compound(compound: &Compound, rule: Rule) -> H5Result<OwnedId> {
+    let members = compound
+        .iter()
+        .map(|field| Ok((field.name.as_str(), build(&field.datatype, rule)?)))
+        .collect::<H5Result<Vec<_>>>()?;
+    let overflow = || invalid("compound size overflows");
+    let (offsets, size) = match (rule, compound.layout()) {
+        (Rule::Recorded, Some(layout)) => {
+            let offsets = layout
+                .offsets
+                .iter()
+                .map(|offset| usize::try_from(*offset).map_err(|_| overflow()))
+                .collect::<H5Result<Vec<_>>>()?;
+            (offsets, usize::try_from(layout.size).map_err(|_| overflow())?)
         }
-        h5type::H5T_STRING if h5type::is_variable_str(id)? => {
-            Ok((OwnedId::datatype(h5type::copy(id)?), pointer))
+        (Rule::CStruct, _) => c_struct(compound, &members)?,
+        (Rule::Wire, _)
+            if compound.iter().any(|field| matches!(field.datatype, Datatype::Reference(_))) =>
+        {
+            c_struct(compound, &members)?
         }
-        h5type::H5T_STRING | h5type::H5T_OPAQUE => Ok((OwnedId::datatype(h5type::copy(id)?), 1)),
-        h5type::H5T_REFERENCE => Ok((OwnedId::datatype(h5type::copy(id)?), pointer)),
         _ => {
-            let size = h5type::size(id)?;
-            Ok((OwnedId::datatype(h5type::copy(id)?), scalar_alignment(size)))
+            let mut offsets = Vec::with_capacity(members.len());
+            let mut end = 0usize;
+            for (_, member) in &members {
+                offsets.push(end);
+                end = end.checked_add(h5type::size(member.id())?).ok_or_else(overflow)?;
+            }
+            (offsets, end)
         }
+    };
+    let id = OwnedId::datatype(h5type::create(h5type::H5T_COMPOUND, size.max(1))?);
+    for ((name, member), offset) in members.iter().zip(offsets) {
+        h5type::insert(id.id(), name, offset, member.id())?;
+    }
+    Ok(id)
+}
+
+/// The C-struct layout of `compound` whose members were built as `members`: each member at the
+/// next multiple of its alignment, the size a multiple of the largest alignment.
+fn c_struct(compound: &Compound, members: &[(&str, OwnedId)]) -> H5Result<(Vec<usize>, usize)> {
+    let overflow = || invalid("compound size overflows");
+    let mut offsets = Vec::with_capacity(members.len());
+    let mut end = 0usize;
+    let mut largest = 1usize;
+    for (field, (_, member)) in compound.iter().zip(members) {
+        let align = c_alignment(&field.datatype);
+        largest = largest.max(align);
+        let at = end.checked_next_multiple_of(align).ok_or_else(overflow)?;
+        offsets.push(at);
+        end = at.checked_add(h5type::size(member.id())?).ok_or_else(overflow)?;
+    }
+    Ok((offsets, end.checked_next_multiple_of(largest).ok_or_else(overflow)?))
+}
+
+/// The alignment of a value of `datatype` in C memory on the platforms HDF5 runs on (numbers
+/// aligned to their size up to 8; pointers, `hvl_t` and `H5R_ref_t` to the pointer size; bytes
+/// to 1).
+fn c_alignment(datatype: &Datatype) -> usize {
+    let pointer = std::mem::align_of::<usize>();
+    let by_size = |size: u64| match size {
+        1 | 2 | 4 | 8 => size as usize,
+        s if s > 8 && s % 8 == 0 => 8,
+        _ => 1,
+    };
+    match datatype {
+        Datatype::Integer(int) => by_size(u64::from(int.size)),
+        Datatype::Float(float) => by_size(u64::from(float.size)),
+        Datatype::Bitfield(bits) => by_size(u64::from(bits.size)),
+        Datatype::Enum { base, .. } => by_size(u64::from(base.size)),
+        Datatype::String(string) => match string.length {
+            StringLength::Variable => pointer,
+            StringLength::Fixed(_) => 1,
+        },
+        Datatype::Compound(compound) => {
+            compound.iter().map(|f| c_alignment(&f.datatype)).max().unwrap_or(1)
+        }
+        Datatype::Array { base, .. } => c_alignment(base),
+        Datatype::Vlen(_) | Datatype::Reference(_) => pointer,
+        Datatype::Opaque { .. } | Datatype::Committed(_) => 1,
+        Datatype::CommittedCopy { datatype, .. } => c_alignment(datatype),
     }
 }
 
@@ -96,25 +190,24 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::h5::types::to_hdf5;
     use crate::model::types::Datatype;
 
-    fn hdf5_type(value: serde_json::Value) -> OwnedId {
-        to_hdf5(&Datatype::from_json(&value).unwrap()).unwrap()
+    fn parse(value: serde_json::Value) -> Datatype {
+        Datatype::from_json(&value).unwrap()
     }
 
     #[test]
     fn compounds_with_pointers_get_the_c_layout() {
         let _hdf5 = crate::h5::handle::hdf5_test_lock();
         // struct { int n; hvl_t v; } with v a sequence of struct { char *s; int e; }.
-        let rest = hdf5_type(json!({"class": "H5T_VLEN", "base": {"class": "H5T_COMPOUND",
+        let rest = parse(json!({"class": "H5T_VLEN", "base": {"class": "H5T_COMPOUND",
             "fields": [
                 {"name": "n", "type": "H5T_STD_I32LE"},
                 {"name": "v", "type": {"class": "H5T_VLEN", "base": {"class": "H5T_COMPOUND",
                     "fields": [
                         {"name": "s", "type": {"class": "H5T_STRING", "length": "H5T_VARIABLE"}},
                         {"name": "e", "type": "H5T_STD_I32LE"}]}}}]}}));
-        let app = application_type(rest.id()).unwrap();
+        let app = application_type(&rest).unwrap();
         let outer = OwnedId::datatype(h5type::super_type(app.id()).unwrap());
         assert_eq!(h5type::size(outer.id()).unwrap(), 24);
         assert_eq!(h5type::member_offset(outer.id(), 1).unwrap(), 8);
@@ -124,9 +217,9 @@ mod tests {
         assert_eq!(h5type::member_offset(inner.id(), 1).unwrap(), 8);
 
         // Fixed-size types keep the REST form.
-        let fixed = hdf5_type(json!({"class": "H5T_COMPOUND", "fields": [
+        let fixed = parse(json!({"class": "H5T_COMPOUND", "fields": [
             {"name": "a", "type": "H5T_STD_I8LE"}, {"name": "b", "type": "H5T_STD_I32LE"}]}));
-        let same = application_type(fixed.id()).unwrap();
-        assert!(h5type::equal(same.id(), fixed.id()).unwrap());
+        let same = application_type(&fixed).unwrap();
+        assert!(h5type::equal(same.id(), to_hdf5(&fixed).unwrap().id()).unwrap());
     }
 }

@@ -6,7 +6,10 @@
 //!   binary16/32/64. Anything else (e.g. a 24-bit integer, VAX floats, padding bits) is
 //!   [`super::H5Error::Unsupported`] naming the reason, since REST names only the standard types.
 //! - fixed strings keep size, charset and padding; variable strings are `H5T_VARIABLE`.
-//! - compounds become the *packed* field list: HDF5 member offsets (memory padding) are dropped.
+//! - compounds become their field list; when the HDF5 type is not packed, its member offsets and
+//!   size are recorded as the compound's layout ([`crate::model::CompoundLayout`]), which
+//!   [`super::layout::application_type`] rebuilds. [`to_hdf5`] ignores it: the type it builds is
+//!   the packed wire layout.
 //! - references: the old `hobj_ref_t` (`H5T_STD_REF_OBJ`) and the new `H5R_ref_t`
 //!   (`H5T_STD_REF`) both map to `H5T_STD_REF_OBJ`; the old region reference
 //!   `hdset_reg_ref_t` maps to `H5T_STD_REF_DSETREG`. The reverse builds `H5T_STD_REF` for
@@ -20,8 +23,8 @@
 use crate::ffi::h5type::{self, Predefined};
 use crate::ffi::hdf5::hid_t;
 use crate::model::types::{
-    BitfieldType, ByteOrder, CharSet, CompoundField, Datatype, EnumMember, FloatType, IntegerType,
-    ReferenceKind, StrPad, StringLength, StringType,
+    BitfieldType, ByteOrder, CharSet, Compound, CompoundField, CompoundLayout, Datatype,
+    EnumMember, FloatType, IntegerType, ReferenceKind, StrPad, StringLength, StringType,
 };
 use crate::model::ObjId;
 
@@ -74,8 +77,10 @@ pub fn committed_copy(datatype: Datatype, committed_id: ObjId) -> Datatype {
     }
 }
 
-/// Builds a new HDF5 datatype for `datatype`. Compounds are packed (the REST layout); vlen and
-/// variable strings are HDF5's memory forms (`hvl_t`, `char *`).
+/// Builds a new HDF5 datatype for `datatype`, the stored (wire) form used to convert values:
+/// compounds are packed whatever layout they record, except those with reference members, which
+/// get the C layout (see [`super::layout::wire_compound`]); vlen and variable strings are HDF5's
+/// memory forms (`hvl_t`, `char *`).
 ///
 /// # Errors
 /// [`super::H5Error::Invalid`] for an unresolved committed reference (`"t-…"`: resolve it first);
@@ -95,7 +100,7 @@ pub fn to_hdf5(datatype: &Datatype) -> H5Result<OwnedId> {
             copy_predefined(Predefined::StdBitfield(bits.size, bits.order == ByteOrder::Big))
         }
         Datatype::String(string) => string_to_hdf5(string),
-        Datatype::Compound(fields) => compound_to_hdf5(fields),
+        Datatype::Compound(compound) => super::layout::wire_compound(compound),
         Datatype::Enum { base, members } => enum_to_hdf5(base, members),
         Datatype::Array { base, dims } => {
             let base = to_hdf5(base)?;
@@ -240,20 +245,33 @@ fn string(id: hid_t) -> H5Result<StringType> {
     Ok(StringType { char_set, str_pad, length })
 }
 
-fn compound(id: hid_t) -> H5Result<Vec<CompoundField>> {
+/// The fields of the compound `id`, with its layout when that is not the packed one.
+fn compound(id: hid_t) -> H5Result<Compound> {
     let count = h5type::member_count(id)?;
     if count == 0 {
         return Err(unsupported("compound type with no fields"));
     }
-    (0..count)
-        .map(|index| {
-            let name = h5type::member_name(id, index)?;
-            let member = OwnedId::datatype(h5type::member_type(id, index)?);
-            let datatype = to_rest(member.id())
-                .map_err(|err| unsupported(format!("compound field '{name}': {err}")))?;
-            Ok(CompoundField { name, datatype })
-        })
-        .collect()
+    let mut fields = Vec::new();
+    let mut offsets = Vec::new();
+    let mut packed = true;
+    let mut packed_end = 0usize;
+    for index in 0..count {
+        let name = h5type::member_name(id, index)?;
+        let member = OwnedId::datatype(h5type::member_type(id, index)?);
+        let datatype = to_rest(member.id())
+            .map_err(|err| unsupported(format!("compound field '{name}': {err}")))?;
+        let offset = h5type::member_offset(id, index)?;
+        packed &= offset == packed_end;
+        packed_end = offset.saturating_add(h5type::size(member.id())?);
+        offsets.push(as_u64(offset));
+        fields.push(CompoundField { name, datatype });
+    }
+    let size = h5type::size(id)?;
+    if packed && size == packed_end {
+        return Ok(Compound::packed(fields));
+    }
+    Compound::with_layout(fields, CompoundLayout { offsets, size: as_u64(size) })
+        .map_err(|err| unsupported(format!("compound layout: {err}")))
 }
 
 fn enumeration(id: hid_t) -> H5Result<Datatype> {
@@ -333,65 +351,6 @@ fn string_to_hdf5(string: &StringType) -> H5Result<OwnedId> {
     };
     h5type::set_strpad(id.id(), pad)?;
     Ok(id)
-}
-
-/// Compounds are packed, except those with reference members: they are laid out as C lays out
-/// the matching struct (each member at a multiple of its alignment, the size a multiple of the
-/// largest), because HDF5 code reads them into such structs and walks them with the type it got
-/// from the connector (the H5DS library reclaims a `REFERENCE_LIST` of `{H5R_ref_t, int}` read
-/// with `H5Tget_native_type` of the attribute's type, using the attribute's type). Their values
-/// travel through `RefCompound`, which does not depend on this layout.
-fn compound_to_hdf5(fields: &[CompoundField]) -> H5Result<OwnedId> {
-    let aligned = fields.iter().any(|f| matches!(f.datatype, Datatype::Reference(_)));
-    let members = fields
-        .iter()
-        .map(|field| {
-            let align = if aligned { alignment(&field.datatype) } else { 1 };
-            Ok((field.name.as_str(), to_hdf5(&field.datatype)?, align))
-        })
-        .collect::<H5Result<Vec<_>>>()?;
-    let overflow = || invalid("compound size overflows");
-    let mut offsets = Vec::with_capacity(members.len());
-    let mut total = 0usize;
-    for (_, member, align) in &members {
-        let at = total.checked_next_multiple_of(*align).ok_or_else(overflow)?;
-        offsets.push(at);
-        total = at.checked_add(h5type::size(member.id())?).ok_or_else(overflow)?;
-    }
-    let largest = members.iter().map(|(_, _, align)| *align).max().unwrap_or(1);
-    let total = total.checked_next_multiple_of(largest).ok_or_else(overflow)?;
-    let id = OwnedId::datatype(h5type::create(h5type::H5T_COMPOUND, total.max(1))?);
-    for ((name, member, _), offset) in members.iter().zip(offsets) {
-        h5type::insert(id.id(), name, offset, member.id())?;
-    }
-    Ok(id)
-}
-
-/// The alignment of a value of `datatype` in C memory on the platforms HDF5 runs on (numbers
-/// aligned to their size up to 8; pointers, `hvl_t` and `H5R_ref_t` to 8; bytes to 1).
-fn alignment(datatype: &Datatype) -> usize {
-    let by_size = |size: u64| match size {
-        1 | 2 | 4 | 8 => size as usize,
-        s if s > 8 && s % 8 == 0 => 8,
-        _ => 1,
-    };
-    match datatype {
-        Datatype::Integer(int) => by_size(u64::from(int.size)),
-        Datatype::Float(float) => by_size(u64::from(float.size)),
-        Datatype::Bitfield(bits) => by_size(u64::from(bits.size)),
-        Datatype::Enum { base, .. } => by_size(u64::from(base.size)),
-        Datatype::String(string) => match string.length {
-            StringLength::Variable => 8,
-            StringLength::Fixed(_) => 1,
-        },
-        Datatype::Compound(fields) => {
-            fields.iter().map(|f| alignment(&f.datatype)).max().unwrap_or(1)
-        }
-        Datatype::Array { base, .. } => alignment(base),
-        Datatype::Vlen(_) | Datatype::Reference(_) => 8,
-        Datatype::Opaque { .. } | Datatype::Committed(_) => 1,
-        Datatype::CommittedCopy { datatype, .. } => alignment(datatype),
-    }
 }
 
 fn enum_to_hdf5(base: &IntegerType, members: &[EnumMember]) -> H5Result<OwnedId> {
@@ -531,6 +490,40 @@ mod tests {
     }
 
     #[test]
+    fn padded_compounds_record_their_layout_and_travel_packed() {
+        let _hdf5 = crate::h5::handle::hdf5_test_lock();
+        // struct { char a; double b; } inside an array of 2, inside struct { int n; ...; }.
+        let inner = OwnedId::datatype(h5type::create(h5type::H5T_COMPOUND, 16).unwrap());
+        let i8_type = copy_predefined(Predefined::StdInt(1, true, false)).unwrap();
+        let i32_type = copy_predefined(Predefined::StdInt(4, true, false)).unwrap();
+        let f64_type = copy_predefined(Predefined::Ieee(8, false)).unwrap();
+        h5type::insert(inner.id(), "a", 0, i8_type.id()).unwrap();
+        h5type::insert(inner.id(), "b", 8, f64_type.id()).unwrap();
+        let array = OwnedId::datatype(h5type::array_create(inner.id(), &[2]).unwrap());
+        let outer = OwnedId::datatype(h5type::create(h5type::H5T_COMPOUND, 40).unwrap());
+        h5type::insert(outer.id(), "n", 0, i32_type.id()).unwrap();
+        h5type::insert(outer.id(), "pair", 8, array.id()).unwrap();
+        let rest = to_rest(outer.id()).unwrap();
+        let json = rest.to_json();
+        assert_eq!(json["memorySize"], json!(40));
+        assert_eq!(json["fields"][1]["offset"], json!(8));
+        assert_eq!(json["fields"][1]["type"]["base"]["memorySize"], json!(16));
+        assert_eq!(rest.item_size(), Some(4 + 2 * 9));
+        // The wire type is packed; the application gets its own type back.
+        assert_eq!(memory_size(to_hdf5(&rest).unwrap().id()).unwrap(), 22);
+        let app = crate::h5::layout::application_type(&rest).unwrap();
+        assert!(h5type::equal(app.id(), outer.id()).unwrap());
+        // A packed compound records nothing.
+        let packed = to_hdf5(
+            &Datatype::from_json(&json!({"class": "H5T_COMPOUND",
+            "fields": [{"name": "a", "type": "H5T_STD_I8LE"}]}))
+            .unwrap(),
+        )
+        .unwrap();
+        assert!(to_rest(packed.id()).unwrap().to_json().get("memorySize").is_none());
+    }
+
+    #[test]
     fn compounds_with_references_are_laid_out_as_c_structs() {
         let _hdf5 = crate::h5::handle::hdf5_test_lock();
         // H5DS's REFERENCE_LIST: struct { H5R_ref_t dataset; int dim_idx; } is 72 bytes.
@@ -543,7 +536,9 @@ mod tests {
         assert_eq!(h5type::member_offset(id.id(), 1).unwrap(), 64);
         let native = native_layout(id.id()).unwrap();
         assert_eq!(memory_size(native.id()).unwrap(), 72);
-        assert_eq!(to_rest(id.id()).unwrap(), list);
+        let Datatype::Compound(back) = to_rest(id.id()).unwrap() else { panic!("not a compound") };
+        assert_eq!(back.layout().map(|l| (l.offsets.clone(), l.size)), Some((vec![0, 64], 72)));
+        assert_eq!(Datatype::Compound(back.without_layout()), list);
         // Other compounds stay packed (the REST layout).
         let plain = Datatype::from_json(&json!({"class": "H5T_COMPOUND", "fields": [
             {"name": "a", "type": "H5T_STD_I8LE"}, {"name": "b", "type": "H5T_IEEE_F64LE"}]}))

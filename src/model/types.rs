@@ -20,6 +20,10 @@ use serde_json::{json, Map, Value};
 use super::error::{ModelError, ModelResult};
 use super::ids::{ObjClass, ObjId};
 
+mod compound;
+
+pub use compound::{memory_size, Compound, CompoundLayout};
+
 /// The `length`/`size` keyword of variable-length strings and sequences.
 pub const H5T_VARIABLE: &str = "H5T_VARIABLE";
 /// Item size of object references: a null-padded ASCII `"<collection>/<id>"`. Region references
@@ -267,8 +271,9 @@ pub enum Datatype {
     Bitfield(BitfieldType),
     /// `H5T_STRING`, fixed or variable.
     String(StringType),
-    /// `H5T_COMPOUND`: packed fields in order.
-    Compound(Vec<CompoundField>),
+    /// `H5T_COMPOUND`: fields in order (packed on the wire), with the application's memory
+    /// layout when one was recorded.
+    Compound(Compound),
     /// `H5T_ENUM`: an integer base and named values (sorted by value, then name).
     Enum {
         /// The integer base type.
@@ -357,7 +362,7 @@ impl Datatype {
             Datatype::Float(float) => base_json("H5T_FLOAT", float.base_name()),
             Datatype::Bitfield(bits) => base_json("H5T_BITFIELD", bits.base_name()),
             Datatype::String(string) => string_json(string),
-            Datatype::Compound(fields) => compound_json(fields),
+            Datatype::Compound(compound) => compound.to_json(),
             Datatype::Enum { base, members } => enum_json(base, members),
             Datatype::Array { base, dims } => {
                 json!({"class": "H5T_ARRAY", "base": base.to_json(), "dims": dims})
@@ -557,7 +562,7 @@ fn keyword<T>(
         .ok_or_else(|| type_error(format!("H5T_STRING {key} must be {expected}, got {value}")))
 }
 
-fn parse_compound(map: &Map<String, Value>) -> ModelResult<Vec<CompoundField>> {
+fn parse_compound(map: &Map<String, Value>) -> ModelResult<Compound> {
     let fields = required("H5T_COMPOUND", map, "fields")?
         .as_array()
         .ok_or_else(|| type_error("H5T_COMPOUND 'fields' must be a list"))?;
@@ -576,7 +581,10 @@ fn parse_compound(map: &Map<String, Value>) -> ModelResult<Vec<CompoundField>> {
         }
         parsed.push(field);
     }
-    Ok(parsed)
+    Ok(match compound::parse_layout(map, &parsed)? {
+        Some(layout) => Compound::with_layout(parsed, layout)?,
+        None => Compound::packed(parsed),
+    })
 }
 
 fn parse_field(index: usize, field: &Value) -> ModelResult<CompoundField> {
@@ -738,14 +746,6 @@ fn string_json(string: &StringType) -> Value {
         "strPad": string.str_pad.as_str(),
         "length": length,
     })
-}
-
-fn compound_json(fields: &[CompoundField]) -> Value {
-    let fields: Vec<Value> = fields
-        .iter()
-        .map(|field| json!({"name": field.name, "type": field.datatype.to_json()}))
-        .collect();
-    json!({"class": "H5T_COMPOUND", "fields": fields})
 }
 
 fn enum_json(base: &IntegerType, members: &[EnumMember]) -> Value {
@@ -959,6 +959,87 @@ mod tests {
         ]}));
         assert!(with_vlen.is_variable());
         assert_eq!(with_vlen.item_size(), None);
+    }
+
+    #[test]
+    fn compound_layouts() {
+        let padded = json!({"class": "H5T_COMPOUND", "fields": [
+            {"name": "a", "type": "H5T_STD_I8LE", "offset": 0},
+            {"name": "b", "type": {"class": "H5T_FLOAT", "base": "H5T_IEEE_F64LE"}, "offset": 8},
+            {"name": "s", "type": {"class": "H5T_STRING", "length": "H5T_VARIABLE"}, "offset": 16},
+        ], "memorySize": 24});
+        let compound = parse(padded.clone());
+        let Datatype::Compound(fields) = &compound else { panic!("not a compound") };
+        let layout = fields.layout().unwrap();
+        assert_eq!((layout.offsets.clone(), layout.size), (vec![0, 8, 16], 24));
+        assert_eq!(compound.to_json()["memorySize"], json!(24));
+        assert_eq!(compound.to_json()["fields"][1]["offset"], json!(8));
+        assert_round_trip(&compound);
+        // The wire size stays packed; a packed compound has no layout keys.
+        let fixed = parse(json!({"class": "H5T_COMPOUND", "fields": [
+            {"name": "a", "type": "H5T_STD_I8LE", "offset": 0},
+            {"name": "b", "type": "H5T_STD_I32LE", "offset": 4}], "memorySize": 8}));
+        assert_eq!(fixed.item_size(), Some(5));
+        assert_eq!(memory_size(&fixed), Some(8));
+        let packed = parse(json!({"class": "H5T_COMPOUND", "fields": [
+            {"name": "a", "type": "H5T_STD_I8LE"}, {"name": "b", "type": "H5T_STD_I32LE"}]}));
+        assert_ne!(packed, fixed);
+        assert!(packed.to_json().get("memorySize").is_none());
+        assert!(packed.to_json()["fields"][0].get("offset").is_none());
+        // Nested: the outer layout must leave room for the inner one.
+        assert_round_trip(&parse(json!({"class": "H5T_ARRAY", "dims": [2], "base": {
+            "class": "H5T_COMPOUND", "memorySize": 24, "fields": [
+                {"name": "n", "type": "H5T_STD_I32LE", "offset": 0},
+                {"name": "inner", "offset": 8, "type": {"class": "H5T_COMPOUND", "memorySize": 16,
+                    "fields": [{"name": "c", "type": "H5T_STD_I8LE", "offset": 0},
+                               {"name": "d", "type": "H5T_STD_I64LE", "offset": 8}]}}]}})));
+    }
+
+    #[test]
+    fn compound_layout_errors() {
+        let i8_at = |offset: Value| json!({"name": "a", "type": "H5T_STD_I8LE", "offset": offset});
+        let i32_at = |offset: u64| json!({"name": "b", "type": "H5T_STD_I32LE", "offset": offset});
+        let cases = [
+            (
+                json!({"class": "H5T_COMPOUND", "fields": [i8_at(json!(0))]}),
+                "positive 'memorySize'",
+            ),
+            (
+                json!({"class": "H5T_COMPOUND", "memorySize": 0, "fields": [i8_at(json!(0))]}),
+                "positive 'memorySize'",
+            ),
+            (
+                json!({"class": "H5T_COMPOUND", "memorySize": 8, "fields": [
+                    {"name": "a", "type": "H5T_STD_I8LE"}]}),
+                "field 'a' needs a non-negative integer 'offset'",
+            ),
+            (
+                json!({"class": "H5T_COMPOUND", "memorySize": 8, "fields": [i8_at(json!(-1))]}),
+                "non-negative integer 'offset'",
+            ),
+            (
+                json!({"class": "H5T_COMPOUND", "memorySize": 8, "fields": [i8_at(json!("x"))]}),
+                "non-negative integer 'offset'",
+            ),
+            (
+                json!({"class": "H5T_COMPOUND", "memorySize": 6, "fields": [i8_at(json!(0)), i32_at(4)]}),
+                "field 'b' at offset 4 does not fit in size 6",
+            ),
+            (
+                json!({"class": "H5T_COMPOUND", "memorySize": 8, "fields": [i8_at(json!(2)), i32_at(0)]}),
+                "fields 'b' and 'a' overlap",
+            ),
+            (
+                json!({"class": "H5T_COMPOUND", "memorySize": 8, "fields": [i8_at(json!(u64::MAX)), i32_at(0)]}),
+                "does not fit",
+            ),
+        ];
+        for (value, why) in cases {
+            let error = parse_err(value.clone());
+            assert!(error.contains(why), "{value}: {error}");
+            let status = Datatype::from_json(&value).unwrap_err().http_status();
+            assert_eq!(status, 400, "{value}");
+        }
     }
 
     #[test]

@@ -77,7 +77,7 @@ impl FieldSubset {
         }
         let sub_size = pieces.iter().map(|(_, size)| size).sum();
         Ok(Some(FieldSubset {
-            datatype: Datatype::Compound(chosen),
+            datatype: Datatype::Compound(chosen.into()),
             pieces,
             full_size: offset,
             sub_size,
