@@ -34,15 +34,8 @@ fn hsds_1_0_2_keeps_the_layout_and_h5pyd_reads_the_values() {
     let (dir, exe) = compiled_check("compound_layout", "connector_compound_layout_hsds");
     let hsds = hsds::start_hsds(false).expect("HSDS from the project's venv");
     let client = hsds::client(&hsds.endpoint);
-    let folder = restvol::client::Request::put("/").domain("/layout").json(json!({"folder": true}));
-    client.send(&folder).unwrap();
     let domain = "/layout/compound.h5";
-    let mut cmd = with_connector(&exe, None);
-    cmd.env("HSDS_ENDPOINT", &hsds.endpoint)
-        .env("HSDS_USERNAME", hsds::USER)
-        .env("HSDS_PASSWORD", hsds::PASSWORD)
-        .arg(domain);
-    assert_c_checks_pass(&run_no_crash(&mut cmd));
+    assert_c_checks_pass(&run_no_crash(hsds.connector_command(&exe, "/layout").arg(domain)));
 
     let padded = linked_type(&client, domain, "padded");
     assert_eq!(padded["memorySize"], json!(24), "{padded}");

@@ -275,15 +275,6 @@ fn large_contiguous_datasets_on_hsds_and_direct_access() {
     wait_for_no_service(&store, Duration::from_secs(10));
 
     let hsds = hsds::start_hsds(false).expect("HSDS from the project's venv");
-    let client = hsds::client(&hsds.endpoint);
-    let folder = restvol::client::Request::put("/")
-        .domain("/layouts")
-        .json(serde_json::json!({"folder": true}));
-    client.send(&folder).unwrap();
-    let mut cmd = with_connector(&exe, None);
-    cmd.env("HSDS_ENDPOINT", &hsds.endpoint)
-        .env("HSDS_USERNAME", hsds::USER)
-        .env("HSDS_PASSWORD", hsds::PASSWORD)
-        .arg("/layouts/large.h5");
-    check(&run_no_crash(&mut cmd), "HSDS 1.0.2");
+    let mut cmd = hsds.connector_command(&exe, "/layouts");
+    check(&run_no_crash(cmd.arg("/layouts/large.h5")), "HSDS 1.0.2");
 }

@@ -43,17 +43,8 @@ fn hsds_1_0_2_takes_nested_vlen_and_irregular_selections() {
     let exe = dir.join("vlen_nested");
     compile_c(&repo().join("tests/c/vlen_nested.c"), &exe, &[]);
     let hsds = hsds::start_hsds(false).expect("HSDS from the project's venv");
-    let client = hsds::client(&hsds.endpoint);
-    let folder = restvol::client::Request::put("/")
-        .domain("/vlen")
-        .json(serde_json::json!({"folder": true}));
-    client.send(&folder).unwrap();
-    let mut cmd = with_connector(&exe, None);
-    cmd.env("HSDS_ENDPOINT", &hsds.endpoint)
-        .env("HSDS_USERNAME", hsds::USER)
-        .env("HSDS_PASSWORD", hsds::PASSWORD)
-        .args(["/vlen/nested.h5", "compound,strings,offsets,never"]);
-    let out = run_no_crash(&mut cmd);
+    let mut cmd = hsds.connector_command(&exe, "/vlen");
+    let out = run_no_crash(cmd.args(["/vlen/nested.h5", "compound,strings,offsets,never"]));
     let stdout = text(&out.stdout);
     assert!(
         out.status.success() && stdout.contains("all match"),

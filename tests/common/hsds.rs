@@ -181,3 +181,19 @@ impl Hsds {
         &self.dirs[0]
     }
 }
+
+impl Hsds {
+    /// A command running `program` through the connector against this HSDS, after creating
+    /// `folder` (HSDS makes no parent folders for a new domain); add the program's arguments.
+    pub fn connector_command(&self, program: &Path, folder: &str) -> Command {
+        let request = restvol::client::Request::put("/")
+            .domain(folder)
+            .json(serde_json::json!({"folder": true}));
+        client(&self.endpoint).send(&request).unwrap();
+        let mut cmd = super::with_connector(program, None);
+        cmd.env("HSDS_ENDPOINT", &self.endpoint)
+            .env("HSDS_USERNAME", USER)
+            .env("HSDS_PASSWORD", PASSWORD);
+        cmd
+    }
+}
