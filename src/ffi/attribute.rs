@@ -323,12 +323,12 @@ unsafe extern "C" fn write(
         }
         if let Some(layout) = reference::RefCompound::of(file_type.id())? {
             let stored = layout.stored_from_memory(&a.file, mem_type_id, input, count)?;
-            attribute::write_value(&a.file, &a.owner, &a.name, stored)?;
+            attribute::write_value(&a.file, &a.owner, &a.name, (&a.datatype, &a.shape), stored)?;
             return Ok(0);
         }
         if reference::is_reference(file_type.id())? {
             let stored = reference::from_memory(&a.file, mem_type_id, input, count)?;
-            attribute::write_value(&a.file, &a.owner, &a.name, stored)?;
+            attribute::write_value(&a.file, &a.owner, &a.name, (&a.datatype, &a.shape), stored)?;
             return Ok(0);
         }
         let stored = if h5type::equal(mem_type_id, file_type.id())? {
@@ -350,7 +350,7 @@ unsafe extern "C" fn write(
                 background.as_deref(),
             )?
         };
-        attribute::write_value(&a.file, &a.owner, &a.name, stored)?;
+        attribute::write_value(&a.file, &a.owner, &a.name, (&a.datatype, &a.shape), stored)?;
         Ok(0)
     })
 }

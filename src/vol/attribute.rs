@@ -2,12 +2,15 @@
 //! `/{collection}/{id}/attributes[/{name}[/value]]`: create, describe, list, read and write
 //! values in the REST binary form, delete, rename.
 
+use base64::Engine as _;
 use serde_json::{json, Value};
 
 use super::error::VolError;
 use super::file::OpenFile;
 use super::link::percent_encode;
 use crate::client::Request;
+use crate::model::shapes::Shape;
+use crate::model::types::Datatype;
 use crate::model::ObjId;
 
 fn attributes_path(owner: &ObjId) -> String {
@@ -117,16 +120,44 @@ pub fn read_value(
     }
 }
 
-/// Replaces the attribute's value with `data` (REST binary form).
+/// Replaces the value of attribute `name` (of `datatype` and `shape`, as stored) with `data`
+/// (REST binary form).
+///
+/// A scalar attribute of a compound or array type is written by replacing the whole attribute
+/// (`PUT …/attributes/{name}?replace=1` with its type, shape and the value in base64): HSDS
+/// 1.0.2 keeps only the first field or element of such a value sent to `…/value`, binary or
+/// JSON, while it keeps a value given in the attribute's `PUT` whole. A replaced attribute
+/// keeps its creation time (HSDS and restvol's service), so creation order is unchanged.
 pub fn write_value(
     file: &OpenFile,
     owner: &ObjId,
     name: &str,
+    stored: (&Datatype, &Shape),
     data: Vec<u8>,
 ) -> Result<(), VolError> {
     file.check_writable("attribute write")?;
+    let (datatype, shape) = stored;
+    if *shape == Shape::Scalar && is_aggregate(datatype) {
+        let body = json!({
+            "type": datatype.to_json(),
+            "shape": shape.to_json(),
+            "value": base64::engine::general_purpose::STANDARD.encode(&data),
+            "encoding": "base64",
+        });
+        file.send(Request::put(attribute_path(owner, name)).param("replace", "1").json(body))?;
+        return Ok(());
+    }
     file.send(Request::put(format!("{}/value", attribute_path(owner, name))).binary(data))?;
     Ok(())
+}
+
+/// Whether one value of `datatype` has several fields or elements (compound or array).
+fn is_aggregate(datatype: &Datatype) -> bool {
+    match datatype {
+        Datatype::Compound(_) | Datatype::Array { .. } => true,
+        Datatype::CommittedCopy { datatype, .. } => is_aggregate(datatype),
+        _ => false,
+    }
 }
 
 /// `H5Adelete`.

@@ -1,7 +1,8 @@
 /* Compounds keep the application's memory layout: a padded struct type (H5Tcreate with
  * sizeof + HOFFSET) used for a dataset, a scalar dataset, an attribute, a committed type and a
  * dataset of that committed type; a struct holding an array of padded structs; and a packed
- * compound. After reopening, the type H5Dget_type / H5Aget_type / H5Topen gives back is
+ * compound; scalar attributes of a compound and of an array type (values HSDS 1.0.2 would cut
+ * to their first field or element if written to .../value). After reopening, the type H5Dget_type / H5Aget_type / H5Topen gives back is
  * H5Tequal to the created one and reads straight into the struct; a packed memory type reads
  * the same values. argv[1] is the file. Prints one line per failed check, then
  * "OK: N failure(s)"; exit status = number of failures. */
@@ -108,6 +109,22 @@ static void write_file(const char *name)
     CHECK(a >= 0 && H5Awrite(a, padded, &one) >= 0, "write attribute");
     H5Aclose(a);
 
+    /* Scalar attributes of a compound and of an array type, the compound written twice (the
+     * second value wins): HSDS 1.0.2 keeps only the first field or element of such a value sent
+     * to .../value, so the connector replaces the attribute with its value instead. */
+    padded_t before = padded_value(3);
+    a = H5Acreate2(file, "scalar_attr", padded, scalar, H5P_DEFAULT, H5P_DEFAULT);
+    CHECK(a >= 0 && H5Awrite(a, padded, &before) >= 0 && H5Awrite(a, padded, &one) >= 0,
+          "write scalar compound attribute twice");
+    H5Aclose(a);
+    hsize_t three[1] = {3};
+    hid_t   ints_t   = H5Tarray_create2(H5T_NATIVE_INT, 1, three);
+    int     ints[3]  = {4, 5, 6};
+    a = H5Acreate2(file, "scalar_array_attr", ints_t, scalar, H5P_DEFAULT, H5P_DEFAULT);
+    CHECK(a >= 0 && H5Awrite(a, ints_t, ints) >= 0, "write scalar array attribute");
+    H5Aclose(a);
+    H5Tclose(ints_t);
+
     hid_t committed = H5Tcopy(padded);
     CHECK(H5Tcommit2(file, "ptype", committed, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) >= 0,
           "commit type");
@@ -200,6 +217,22 @@ static void read_file(const char *name)
     CHECK(H5Aread(a, t, &one) >= 0 && same_padded(&one, &want), "attribute read with H5Aget_type");
     H5Tclose(t);
     H5Aclose(a);
+
+    a = H5Aopen(file, "scalar_attr", H5P_DEFAULT);
+    t = H5Aget_type(a);
+    memset(&one, 0, sizeof one);
+    CHECK(H5Aread(a, t, &one) >= 0 && same_padded(&one, &want),
+          "scalar compound attribute read (its second value)");
+    H5Tclose(t);
+    H5Aclose(a);
+    hsize_t three[1] = {3};
+    hid_t   ints_t   = H5Tarray_create2(H5T_NATIVE_INT, 1, three);
+    int     ints[3]  = {0, 0, 0};
+    a = H5Aopen(file, "scalar_array_attr", H5P_DEFAULT);
+    CHECK(H5Aread(a, ints_t, ints) >= 0 && ints[0] == 4 && ints[1] == 5 && ints[2] == 6,
+          "scalar array attribute read");
+    H5Aclose(a);
+    H5Tclose(ints_t);
 
     t = H5Topen2(file, "ptype", H5P_DEFAULT);
     check_type(t, padded, "committed type");

@@ -246,7 +246,17 @@ pub fn apply(object: &mut Value, mutation: &Mutation) -> ApiResult<Outcome> {
             outcome
         }
         Mutation::PutAttributes { attributes, replace } => {
-            put_members(object, "attributes", "attribute", attributes, *replace)?
+            // A replaced attribute keeps its creation time, as in HSDS: its place in creation
+            // order does not change.
+            let table = member(object, "attributes")?;
+            let mut attributes = attributes.clone();
+            for (name, item) in attributes.iter_mut() {
+                let created = table.get(name).and_then(|old| old.get("created")).cloned();
+                if let (Some(created), Some(item)) = (created, item.as_object_mut()) {
+                    item.insert("created".into(), created);
+                }
+            }
+            put_members(object, "attributes", "attribute", &attributes, *replace)?
         }
         Mutation::SetAttributeValue { name, value, base64 } => {
             let table = member(object, "attributes")?;
@@ -403,6 +413,21 @@ mod tests {
         assert!(group["links"].get("a").is_some());
         apply(&mut group, &Mutation::DeleteLinks { titles: vec!["a".into()] }).unwrap();
         assert!(group["links"].get("a").is_none());
+    }
+
+    #[test]
+    fn a_replaced_attribute_keeps_its_creation_time() {
+        let mut group = json!({"attributes": {}});
+        let first = links(json!({"a": {"type": "H5T_STD_I32LE", "shape": {"class": "H5S_SCALAR"},
+            "value": 1, "created": 100.5}}));
+        apply(&mut group, &Mutation::PutAttributes { attributes: first, replace: false }).unwrap();
+        let again = links(json!({"a": {"type": "H5T_STD_I32LE", "shape": {"class": "H5S_SCALAR"},
+            "value": 2, "created": 200.5}}));
+        let outcome =
+            apply(&mut group, &Mutation::PutAttributes { attributes: again, replace: true });
+        assert_eq!(outcome.unwrap(), Outcome::Updated);
+        assert_eq!(group["attributes"]["a"]["value"], json!(2));
+        assert_eq!(group["attributes"]["a"]["created"], json!(100.5));
     }
 
     #[test]
