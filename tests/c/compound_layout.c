@@ -100,8 +100,7 @@ static void write_file(const char *name)
     CHECK(d >= 0 && H5Dwrite(d, padded, H5S_ALL, H5S_ALL, H5P_DEFAULT, &one) >= 0, "write scalar");
     H5Dclose(d);
 
-    /* One element, not scalar: HSDS 1.0.2 stores a scalar compound attribute written in binary
-     * as its first member repeated (also packed ones; not a layout matter). */
+    /* A one-element attribute (scalar ones follow below). */
     hsize_t one_dim[1] = {1};
     hid_t   single     = H5Screate_simple(1, one_dim, NULL);
     hid_t   a          = H5Acreate2(file, "attr", padded, single, H5P_DEFAULT, H5P_DEFAULT);
