@@ -295,7 +295,14 @@ fn clone_of_a_dead_services_handle_does_not_count_on_its_replacement() {
     let old = registry::acquire(&s).unwrap();
     let old_pid = old.info().pid;
     Command::new("kill").args(["-KILL", &old_pid.to_string()]).status().unwrap();
-    assert!(wait_dead(old_pid, Duration::from_secs(10)));
+    // Wait until the registry can see the death (the child reaped), not only until /proc shows
+    // a zombie: a multithreaded process's leader is a zombie while its other threads still
+    // exit, and `waitpid` does not return it before they have.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while old.is_running() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!old.is_running(), "service {old_pid} still running after SIGKILL");
     let new = registry::acquire(&s).unwrap();
     assert_ne!(new.info().pid, old_pid);
     assert_eq!(registry::user_count(&s), 1);
