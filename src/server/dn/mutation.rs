@@ -249,14 +249,18 @@ pub fn apply(object: &mut Value, mutation: &Mutation) -> ApiResult<Outcome> {
             // A replaced attribute keeps its creation time, as in HSDS: its place in creation
             // order does not change.
             let table = member(object, "attributes")?;
-            let mut attributes = attributes.clone();
-            for (name, item) in attributes.iter_mut() {
-                let created = table.get(name).and_then(|old| old.get("created")).cloned();
-                if let (Some(created), Some(item)) = (created, item.as_object_mut()) {
-                    item.insert("created".into(), created);
+            let kept: Vec<(&String, Value)> = attributes
+                .keys()
+                .filter_map(|name| Some((name, table.get(name)?.get("created")?.clone())))
+                .collect();
+            let outcome = put_members(object, "attributes", "attribute", attributes, *replace)?;
+            let table = member(object, "attributes")?;
+            for (name, created) in kept {
+                if let Some(stored) = table.get_mut(name).and_then(Value::as_object_mut) {
+                    stored.insert("created".into(), created);
                 }
             }
-            put_members(object, "attributes", "attribute", &attributes, *replace)?
+            outcome
         }
         Mutation::SetAttributeValue { name, value, base64 } => {
             let table = member(object, "attributes")?;
