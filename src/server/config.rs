@@ -38,6 +38,7 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("host", "127.0.0.1"),
     ("count", "1"),
     ("domain_cache_expire", "1"),
+    ("metadata_cache_expire", "1"),
 ];
 
 /// Errors reading the configuration.

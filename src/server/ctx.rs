@@ -186,6 +186,19 @@ impl<'a> Ctx<'a> {
             .ok_or_else(|| ApiError::not_found(format!("object {id} not found")))
     }
 
+    /// A dataset's JSON without `attributes` and `links`, as value requests need it; reused
+    /// while the SN's dataset cache holds it (see [`super::meta_cache`]).
+    ///
+    /// # Errors
+    /// 404 if it does not exist.
+    pub async fn dataset_meta(&self, id: &ObjId) -> ApiResult<Value> {
+        self.sn
+            .dn
+            .dataset_meta(&self.bucket, id.as_str())
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("object {id} not found")))
+    }
+
     /// Applies a mutation to an object on its DN.
     ///
     /// # Errors

@@ -158,7 +158,10 @@ fn service_over(
 ) -> Result<Arc<ServiceNode>, ServeError> {
     let settings = Settings::from_config(config)?;
     let expire = config.seconds("domain_cache_expire", Duration::from_secs(1))?;
-    let transport = DnTransport::new(links).with_domain_cache_ttl(expire);
+    let dataset_expire = config.seconds("metadata_cache_expire", Duration::from_secs(1))?;
+    let transport = DnTransport::new(links)
+        .with_domain_cache_ttl(expire)
+        .with_dataset_cache_ttl(dataset_expire);
     Ok(Arc::new(ServiceNode::new(settings, users(config)?, transport, storage)))
 }
 

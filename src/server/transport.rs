@@ -1,7 +1,8 @@
 //! [`DnTransport`]: how the SN reaches the data nodes. Every call names the object, the
 //! transport picks the owning DN (`md5` partition, reference §3.2) and forwards the call over
-//! that node's [`NodeLink`] — in this process or in a `restvol dn` process. Domain JSON read
-//! through it is kept briefly in a [`DomainCache`] (every domain write through it drops the entry).
+//! that node's [`NodeLink`] — in this process or in a `restvol dn` process. Domain JSON and the
+//! dataset JSON value requests need are kept briefly in [`MetaCache`]s (every write through the
+//! transport drops the entry).
 
 use std::sync::Arc;
 
@@ -10,8 +11,8 @@ use serde_json::Value;
 use super::chunks::{ChunkError, ChunkNode, ChunkNodeConfig, CodecFilters, DatasetLayout};
 use super::cluster::NodeLink;
 use super::dn::{DataNode, Mutation, ObjRef, Outcome};
-use super::domain_cache::DomainCache;
 use super::error::{ApiError, ApiResult};
+use super::meta_cache::MetaCache;
 use crate::chunking::dn_index;
 use crate::storage::backend::Bucket;
 
@@ -30,20 +31,33 @@ pub fn default_chunk_nodes(count: usize) -> Vec<Arc<ChunkNode>> {
 #[derive(Debug, Clone)]
 pub struct DnTransport {
     nodes: Arc<Vec<NodeLink>>,
-    domains: Arc<DomainCache>,
+    domains: Arc<MetaCache>,
+    /// Dataset JSON without `attributes` and `links` (what value requests need).
+    datasets: Arc<MetaCache>,
 }
 
 impl DnTransport {
     /// A transport over `links` (link `i` must reach node number `i`).
     #[must_use]
     pub fn new(links: Vec<NodeLink>) -> DnTransport {
-        DnTransport { nodes: Arc::new(links), domains: Arc::new(DomainCache::default()) }
+        DnTransport {
+            nodes: Arc::new(links),
+            domains: Arc::new(MetaCache::default()),
+            datasets: Arc::new(MetaCache::default()),
+        }
     }
 
     /// The same transport with domain JSON reused for `ttl` (zero: never cached).
     #[must_use]
     pub fn with_domain_cache_ttl(self, ttl: std::time::Duration) -> DnTransport {
-        DnTransport { domains: Arc::new(DomainCache::with_ttl(ttl)), ..self }
+        DnTransport { domains: Arc::new(MetaCache::with_ttl(ttl)), ..self }
+    }
+
+    /// The same transport with dataset JSON (for value requests) reused for `ttl` (zero: never
+    /// cached).
+    #[must_use]
+    pub fn with_dataset_cache_ttl(self, ttl: std::time::Duration) -> DnTransport {
+        DnTransport { datasets: Arc::new(MetaCache::with_ttl(ttl)), ..self }
     }
 
     /// An in-process transport over `nodes` (node `i` must have node number `i`), with chunk
@@ -145,17 +159,42 @@ impl DnTransport {
         Ok(json)
     }
 
-    /// Drops a cached domain before and after this SN writes it.
-    async fn writing_domain<T>(
+    /// Reads dataset `id` for a value request: its JSON without `attributes` and `links`
+    /// (which value requests do not use), reused from the cache while fresh.
+    ///
+    /// # Errors
+    /// As [`DataNode::get`].
+    pub async fn dataset_meta(&self, bucket: &str, id: &str) -> ApiResult<Option<Value>> {
+        if let Some(json) = self.datasets.get(bucket, id) {
+            return Ok(Some(json));
+        }
+        let started = self.datasets.start_read();
+        let obj = ObjRef::Id(id.to_string());
+        let Some(mut json) = self.owner(bucket, &obj)?.get(bucket, &obj).await? else {
+            return Ok(None);
+        };
+        if let Some(fields) = json.as_object_mut() {
+            fields.remove("attributes");
+            fields.remove("links");
+        }
+        self.datasets.insert(started, bucket, id, &json);
+        Ok(Some(json))
+    }
+
+    /// Drops the cached copy of `obj` before and after this SN writes it.
+    async fn writing<T>(
         &self,
         bucket: &str,
         obj: &ObjRef,
         write: impl std::future::Future<Output = ApiResult<T>>,
     ) -> ApiResult<T> {
-        let ObjRef::Domain(path) = obj else { return write.await };
-        self.domains.invalidate(bucket, path);
+        let (cache, key) = match obj {
+            ObjRef::Domain(path) => (&self.domains, path),
+            ObjRef::Id(id) => (&self.datasets, id),
+        };
+        cache.invalidate(bucket, key);
         let result = write.await;
-        self.domains.invalidate(bucket, path);
+        cache.invalidate(bucket, key);
         result
     }
 
@@ -165,7 +204,7 @@ impl DnTransport {
     /// As [`DataNode::create`].
     pub async fn create(&self, bucket: &str, obj: &ObjRef, value: Value) -> ApiResult<()> {
         let node = self.owner(bucket, obj)?;
-        self.writing_domain(bucket, obj, node.create(bucket, obj, value)).await
+        self.writing(bucket, obj, node.create(bucket, obj, value)).await
     }
 
     /// Applies a mutation on the owning DN.
@@ -179,7 +218,7 @@ impl DnTransport {
         mutation: &Mutation,
     ) -> ApiResult<(Outcome, Value)> {
         let node = self.owner(bucket, obj)?;
-        self.writing_domain(bucket, obj, node.mutate(bucket, obj, mutation)).await
+        self.writing(bucket, obj, node.mutate(bucket, obj, mutation)).await
     }
 
     /// Deletes an object.
@@ -188,7 +227,7 @@ impl DnTransport {
     /// As [`DataNode::delete`].
     pub async fn delete(&self, bucket: &str, obj: &ObjRef) -> ApiResult<()> {
         let node = self.owner(bucket, obj)?;
-        self.writing_domain(bucket, obj, node.delete(bucket, obj)).await
+        self.writing(bucket, obj, node.delete(bucket, obj)).await
     }
 
     /// Flushes every DN, chunks and metadata; returns when everything is durable.
@@ -197,5 +236,56 @@ impl DnTransport {
     /// The first DN failure.
     pub async fn flush(&self) -> ApiResult<()> {
         self.on_every_node(NodeLink::flush).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use std::time::Duration;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::storage::backend::{Storage, StorageConfig};
+
+    const DSET: &str = "d-b03b24ef-69f244b6-acd9-4df97b-37122a";
+
+    /// Two SNs' transports over the same two DNs: one caching dataset JSON, one not.
+    fn transports(ttl: std::time::Duration) -> (DnTransport, DnTransport) {
+        let storage = Storage::new(StorageConfig::Memory).unwrap();
+        let nodes: Vec<_> =
+            (0..2).map(|i| Arc::new(DataNode::new(i, 2, storage.clone(), 1 << 20))).collect();
+        let caching = DnTransport::in_process(nodes.clone()).with_dataset_cache_ttl(ttl);
+        let other = DnTransport::in_process(nodes).with_dataset_cache_ttl(Duration::ZERO);
+        (caching, other)
+    }
+
+    fn shape(dims: u64) -> Value {
+        json!({"class": "H5S_SIMPLE", "dims": [dims], "maxdims": [0]})
+    }
+
+    #[tokio::test]
+    async fn dataset_metadata_is_reused_without_attributes_and_dropped_by_a_write() {
+        let (dn, other_sn) = transports(Duration::from_secs(60));
+        let obj = ObjRef::Id(DSET.to_string());
+        let stored = json!({"id": DSET, "type": "H5T_STD_I32LE", "shape": shape(4),
+            "attributes": {"a": {"type": "H5T_STD_I32LE", "value": 1}}});
+        dn.create("b", &obj, stored).await.unwrap();
+        let first = dn.dataset_meta("b", DSET).await.unwrap().unwrap();
+        assert_eq!(first["shape"], shape(4));
+        assert!(first.get("attributes").is_none() && first.get("links").is_none());
+        other_sn.mutate("b", &obj, &Mutation::SetShape { shape: shape(6) }).await.unwrap();
+        let reused = dn.dataset_meta("b", DSET).await.unwrap().unwrap();
+        assert_eq!(reused["shape"], shape(4), "another SN's write is seen only after the TTL");
+
+        dn.mutate("b", &obj, &Mutation::SetShape { shape: shape(9) }).await.unwrap();
+        let after = dn.dataset_meta("b", DSET).await.unwrap().unwrap();
+        assert_eq!(after["shape"], shape(9), "a shape change through the SN is seen at once");
+
+        dn.delete("b", &obj).await.unwrap();
+        assert!(dn.dataset_meta("b", DSET).await.unwrap().is_none(), "nor is a deleted one kept");
+        assert!(dn.dataset_meta("other", DSET).await.unwrap().is_none());
     }
 }

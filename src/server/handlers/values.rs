@@ -74,7 +74,7 @@ fn is_null_space(stored: &Value) -> bool {
 async fn target(ctx: &Ctx<'_>, id: &str, action: &str, null_message: &str) -> ApiResult<Target> {
     let open = ctx.open_domain(action).await?;
     let id = ctx.parse_id(id, Some(ObjClass::Dataset), &open.root)?;
-    let stored = ctx.object(&id).await?;
+    let stored = ctx.dataset_meta(&id).await?;
     if is_null_space(&stored) {
         return Err(ApiError::bad_request(null_message));
     }

@@ -1,13 +1,13 @@
-//! [`DomainCache`]: the SN's short-lived copies of domain JSON (`.domain.json`).
+//! [`MetaCache`]: the SN's short-lived copies of metadata JSON read from the DNs.
 //!
-//! Every request that names a domain first reads that domain's JSON (owner, ACLs, root id) from
-//! the DN that owns it, so without a cache each attribute or link request is two DN calls. The
-//! SN keeps what it read for [`DOMAIN_CACHE_TTL`], like HSDS's SN `domain_cache`:
+//! Every request that names a domain first reads that domain's JSON (owner, ACLs, root id), and
+//! every dataset value request reads the dataset's JSON (type, shape, layout, filters), each
+//! from the DN that owns it. Without a cache that is one or two DN calls before the real work.
+//! The SN keeps what it read for a TTL, like HSDS's SN `domain_cache` and `meta_cache`:
 //!
-//! - every domain write made through this SN (create, mutation such as an ACL change, delete)
-//!   drops the entry, and bumps an epoch so that a read that raced with the write cannot put the
-//!   old JSON back;
-//! - a domain that does not exist is never cached (a new domain is visible at once);
+//! - every write of an entry made through this SN (create, mutation, delete) drops it, and
+//!   bumps an epoch so that a read that raced with the write cannot put the old JSON back;
+//! - something that does not exist is never cached (a new domain or dataset is seen at once);
 //! - writes made by *another* SN sharing the same DNs or store are seen after at most the TTL.
 
 use std::collections::HashMap;
@@ -17,53 +17,53 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-/// How long a domain's JSON read by this SN is reused.
-pub const DOMAIN_CACHE_TTL: Duration = Duration::from_secs(1);
+/// How long JSON read by this SN is reused by default.
+pub const DEFAULT_TTL: Duration = Duration::from_secs(1);
 
-/// Entries kept before expired ones are swept.
+/// Entries kept before expired ones are swept; if all are fresh, the cache starts over.
 const SWEEP_AT: usize = 1024;
 
 type Key = (String, String);
 
-/// Domain JSON by (bucket, domain path), with the time it was read.
+/// JSON by (bucket, key), with the time it was read. The key is a domain path or an object id.
 #[derive(Debug)]
-pub struct DomainCache {
+pub struct MetaCache {
     ttl: Duration,
     epoch: AtomicU64,
     entries: Mutex<HashMap<Key, (Instant, Value)>>,
 }
 
-/// The epoch a read started in; [`DomainCache::insert`] ignores it if a write came since.
+/// The epoch a read started in; [`MetaCache::insert`] ignores it if a write came since.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReadEpoch(u64);
 
-impl Default for DomainCache {
-    fn default() -> DomainCache {
-        DomainCache::with_ttl(DOMAIN_CACHE_TTL)
+impl Default for MetaCache {
+    fn default() -> MetaCache {
+        MetaCache::with_ttl(DEFAULT_TTL)
     }
 }
 
-impl DomainCache {
+impl MetaCache {
     /// A cache whose entries live `ttl`.
     #[must_use]
-    pub fn with_ttl(ttl: Duration) -> DomainCache {
-        DomainCache { ttl, epoch: AtomicU64::new(0), entries: Mutex::new(HashMap::new()) }
+    pub fn with_ttl(ttl: Duration) -> MetaCache {
+        MetaCache { ttl, epoch: AtomicU64::new(0), entries: Mutex::new(HashMap::new()) }
     }
 
-    /// The fresh cached JSON of `domain` in `bucket`, if any.
-    pub fn get(&self, bucket: &str, domain: &str) -> Option<Value> {
+    /// The fresh cached JSON of `key` in `bucket`, if any.
+    pub fn get(&self, bucket: &str, key: &str) -> Option<Value> {
         let entries = self.entries.lock().ok()?;
-        let (read_at, json) = entries.get(&(bucket.to_string(), domain.to_string()))?;
+        let (read_at, json) = entries.get(&(bucket.to_string(), key.to_string()))?;
         (read_at.elapsed() < self.ttl).then(|| json.clone())
     }
 
-    /// Call before reading a domain from its DN; pass the result to [`DomainCache::insert`].
+    /// Call before reading from a DN; pass the result to [`MetaCache::insert`].
     pub fn start_read(&self) -> ReadEpoch {
         ReadEpoch(self.epoch.load(Ordering::Acquire))
     }
 
-    /// Keeps `json`, read from the DN since `started`, unless a domain write came in between.
-    pub fn insert(&self, started: ReadEpoch, bucket: &str, domain: &str, json: &Value) {
+    /// Keeps `json`, read from the DN since `started`, unless a write came in between.
+    pub fn insert(&self, started: ReadEpoch, bucket: &str, key: &str, json: &Value) {
         let Ok(mut entries) = self.entries.lock() else { return };
         if self.epoch.load(Ordering::Acquire) != started.0 {
             return;
@@ -71,15 +71,18 @@ impl DomainCache {
         if entries.len() >= SWEEP_AT {
             let ttl = self.ttl;
             entries.retain(|_, (read_at, _)| read_at.elapsed() < ttl);
+            if entries.len() >= SWEEP_AT {
+                entries.clear();
+            }
         }
-        entries.insert((bucket.to_string(), domain.to_string()), (Instant::now(), json.clone()));
+        entries.insert((bucket.to_string(), key.to_string()), (Instant::now(), json.clone()));
     }
 
-    /// Drops `domain` after (or while) this SN writes it.
-    pub fn invalidate(&self, bucket: &str, domain: &str) {
+    /// Drops `key` after (or while) this SN writes it.
+    pub fn invalidate(&self, bucket: &str, key: &str) {
         self.epoch.fetch_add(1, Ordering::AcqRel);
         if let Ok(mut entries) = self.entries.lock() {
-            entries.remove(&(bucket.to_string(), domain.to_string()));
+            entries.remove(&(bucket.to_string(), key.to_string()));
         }
     }
 }
@@ -91,7 +94,7 @@ mod tests {
 
     #[test]
     fn a_read_is_reused_until_the_ttl() {
-        let cache = DomainCache::with_ttl(Duration::from_millis(50));
+        let cache = MetaCache::with_ttl(Duration::from_millis(50));
         let epoch = cache.start_read();
         cache.insert(epoch, "b", "/home/u/f.h5", &json!({"root": "g-1"}));
         assert_eq!(cache.get("b", "/home/u/f.h5"), Some(json!({"root": "g-1"})));
@@ -102,7 +105,7 @@ mod tests {
 
     #[test]
     fn a_write_drops_the_entry_and_a_racing_read_cannot_restore_it() {
-        let cache = DomainCache::default();
+        let cache = MetaCache::default();
         let epoch = cache.start_read();
         cache.insert(epoch, "b", "/d.h5", &json!({"acls": {}}));
         let racing = cache.start_read();
