@@ -16,6 +16,7 @@ pub mod link;
 pub mod mount;
 pub mod object;
 pub mod reference;
+pub mod response_cache;
 pub mod session;
 pub mod settings;
 pub mod token;

@@ -105,6 +105,8 @@ pub struct ClientConfig {
     pub retry: RetryPolicy,
     /// How many requests [`super::RestClient::send_all`] keeps in flight.
     pub max_concurrency: usize,
+    /// Write one line per request (method, path, query, status, time) to stderr.
+    pub trace: bool,
 }
 
 impl ClientConfig {
@@ -119,6 +121,7 @@ impl ClientConfig {
             connect_timeout: Duration::from_secs(5),
             retry: RetryPolicy::default(),
             max_concurrency: 8,
+            trace: false,
         })
     }
 

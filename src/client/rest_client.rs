@@ -15,6 +15,26 @@ use super::config::{ClientConfig, Target};
 use super::error::{is_retryable_status, Call, ClientError};
 use super::request::{Body, Method, Request, Response, JSON, OCTET_STREAM};
 
+/// Writes `restvol: GET /path?query -> 200 (1.234 ms)` to stderr; a write error is ignored.
+fn trace_line(request: &Request, outcome: &Attempt, elapsed: Duration) {
+    use std::io::Write as _;
+    let query: Vec<String> =
+        request.query_pairs().iter().map(|(key, value)| format!("{key}={value}")).collect();
+    let status = match outcome {
+        Ok((status, _, _)) => status.to_string(),
+        Err(e) => format!("error: {}", chain(e)),
+    };
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "restvol: {} {}?{} -> {} ({:.3} ms)",
+        request.method.as_str(),
+        request.path,
+        query.join("&"),
+        status,
+        elapsed.as_secs_f64() * 1000.0
+    );
+}
+
 /// An async client for one endpoint. Cheap to clone; clones share the connection pool.
 #[derive(Debug, Clone)]
 pub struct RestClient {
@@ -78,6 +98,9 @@ impl RestClient {
                     tokio::time::sleep(wait).await;
                     continue;
                 }
+            }
+            if self.config.trace {
+                trace_line(request, &outcome, start.elapsed());
             }
             return match outcome {
                 Ok((status, content_type, body)) if (200..300).contains(&status) => {

@@ -163,7 +163,7 @@ unsafe extern "C" fn open(
                 // SAFETY: a C string valid for the call.
                 let name = unsafe { str_arg(attr_name, "attr_name") }?;
                 let owner = owner_of(parent, &loc)?;
-                let mut json = attribute::get(file, &owner, name)?;
+                let mut json = attribute::open(file, &owner, name)?;
                 json["name"] = Value::from(name);
                 (owner, json)
             }

@@ -560,9 +560,15 @@ unsafe extern "C" fn specific(
                 dataset::set_extent(d.handle.file(), d.handle.id(), &dims)?;
                 d.shape = d.shape.resized(&dims)?;
             }
-            sys::H5VL_DATASET_FLUSH | sys::H5VL_DATASET_REFRESH => {
+            sys::H5VL_DATASET_FLUSH => {
                 // SAFETY: HDF5 passes an object this connector made.
                 unsafe { object(obj) }?.file().flush()?;
+            }
+            sys::H5VL_DATASET_REFRESH => {
+                // SAFETY: HDF5 passes an object this connector made.
+                let file = unsafe { object(obj) }?.file();
+                file.flush()?;
+                file.refresh();
             }
             _ => return Err(VolError::Unsupported("this H5D operation")),
         }

@@ -284,7 +284,11 @@ unsafe extern "C" fn specific(
                 let delta = unsafe { args.args.change_rc.delta };
                 crate::vol::object::change_ref_count(file, &id, i64::from(delta))?;
             }
-            sys::H5VL_OBJECT_FLUSH | sys::H5VL_OBJECT_REFRESH => file.flush()?,
+            sys::H5VL_OBJECT_FLUSH => file.flush()?,
+            sys::H5VL_OBJECT_REFRESH => {
+                file.flush()?;
+                file.refresh();
+            }
             sys::H5VL_OBJECT_VISIT => {
                 // SAFETY: the union holds `visit` for this op.
                 let visit = unsafe { args.args.visit };

@@ -60,6 +60,23 @@ pub fn get(file: &OpenFile, owner: &ObjId, name: &str) -> Result<Value, VolError
     file.send_json(Request::get(attribute_path(owner, name)).param("IncludeData", "0"))
 }
 
+/// `H5Aopen`: the attribute's JSON as [`get`] gives it. Its value (binary) is asked for in
+/// the same round trip, since a program opens an attribute mostly to read it: the session keeps
+/// the answer briefly, so the `H5Aread` that follows costs no request. A value that cannot be
+/// sent as binary is left for [`read_value`] to ask again.
+pub fn open(file: &OpenFile, owner: &ObjId, name: &str) -> Result<Value, VolError> {
+    check_name(name)?;
+    let requests = vec![
+        Request::get(attribute_path(owner, name)).param("IncludeData", "0"),
+        Request::get(format!("{}/value", attribute_path(owner, name))).accept_binary(),
+    ];
+    let mut replies = file.send_all(requests)?.into_iter();
+    match replies.next() {
+        Some(reply) => Ok(reply?.json::<Value>()?),
+        None => Err(VolError::Internal("no answer to the attribute request")),
+    }
+}
+
 /// Whether `owner` has an attribute `name`.
 pub fn exists(file: &OpenFile, owner: &ObjId, name: &str) -> Result<bool, VolError> {
     match get(file, owner, name) {

@@ -72,6 +72,8 @@ impl OpenFile {
     pub fn open(settings: &Settings, name: &str, flags: u32) -> Result<Arc<OpenFile>, VolError> {
         let domain = domain_for_file_name(name)?;
         let session = Session::for_settings(settings)?;
+        // Opening a file reads what is stored now, as HDF5 does.
+        session.forget_cached(&domain);
         let reply = session.send(Request::get("/").domain(domain.clone()))?;
         let root = root_of(&reply.json::<Value>()?, &domain)?;
         Ok(registered(OpenFile::new(session, name, domain, root, flags & ACC_RDWR != 0)))
@@ -196,6 +198,12 @@ impl OpenFile {
         }
         self.send(Request::put("/").param("flush", "1"))?;
         Ok(())
+    }
+
+    /// `H5*refresh`: forgets the metadata answers cached for this domain, so that the next
+    /// reads see what other processes wrote.
+    pub fn refresh(&self) {
+        self.session.forget_cached(&self.domain);
     }
 
     /// Sends a request about this domain.

@@ -12,6 +12,7 @@ use once_cell::sync::Lazy;
 
 use super::config::{ConnectorConfig, Endpoint};
 use super::error::VolError;
+use super::response_cache::ResponseCache;
 use super::settings::{EndpointKey, Settings};
 use crate::client::{BlockingClient, ClientConfig, Request, Response};
 use crate::direct::{ServiceHandle, ServiceSettings};
@@ -23,6 +24,8 @@ pub struct Session {
     client: BlockingClient,
     /// The local service (direct access); dropping the last handle stops it.
     service: Option<ServiceHandle>,
+    /// Recent metadata answers (see [`ResponseCache`]).
+    cache: ResponseCache,
 }
 
 static SESSIONS: Lazy<Mutex<HashMap<Settings, Weak<Session>>>> =
@@ -53,7 +56,14 @@ impl Session {
                 (with_credentials(ClientConfig::new(&path.to_string_lossy())?, settings), None)
             }
         };
-        Ok(Session { settings: settings.clone(), client: BlockingClient::new(config)?, service })
+        let config = ClientConfig { trace: tracing_requested(), ..config };
+        let ttl = std::env::var("RESTVOL_METADATA_CACHE_EXPIRE").ok();
+        Ok(Session {
+            settings: settings.clone(),
+            client: BlockingClient::new(config)?,
+            service,
+            cache: ResponseCache::with_ttl(ResponseCache::ttl_from(ttl.as_deref())),
+        })
     }
 
     /// The settings this session was made from.
@@ -66,14 +76,32 @@ impl Session {
         self.service.is_some()
     }
 
-    /// Sends requests concurrently (bounded by the client), answers in order.
+    /// Sends requests concurrently (bounded by the client), answers in order. Metadata `GET`s
+    /// answered recently come from the cache.
     pub fn send_all(
         &self,
         requests: Vec<Request>,
     ) -> Result<Vec<Result<Response, VolError>>, VolError> {
         let requests: Vec<Request> = requests.into_iter().map(|r| self.with_bucket(r)).collect();
-        let replies = self.client.send_all(&requests)?;
-        Ok(replies.into_iter().map(|r| r.map_err(VolError::from)).collect())
+        let mut answers: Vec<Option<Result<Response, VolError>>> =
+            requests.iter().map(|r| self.cache.get(r).map(Ok)).collect();
+        let missing: Vec<usize> = (0..requests.len()).filter(|&i| answers[i].is_none()).collect();
+        let to_send: Vec<Request> = missing.iter().map(|&i| requests[i].clone()).collect();
+        let started: Vec<_> = to_send.iter().map(|r| self.cache.start(r)).collect();
+        let replies = self.client.send_all(&to_send);
+        to_send.iter().for_each(|r| self.cache.written(r));
+        for (((index, request), started), reply) in
+            missing.into_iter().zip(&to_send).zip(started).zip(replies?)
+        {
+            if let Ok(response) = &reply {
+                self.cache.keep(started, request, response);
+            }
+            answers[index] = Some(reply.map_err(VolError::from));
+        }
+        Ok(answers
+            .into_iter()
+            .map(|a| a.unwrap_or(Err(VolError::Internal("a request was not sent"))))
+            .collect())
     }
 
     fn with_bucket(&self, request: Request) -> Request {
@@ -83,14 +111,30 @@ impl Session {
         }
     }
 
-    /// Sends one request, adding the session's bucket.
+    /// Sends one request, adding the session's bucket; a metadata `GET` answered recently
+    /// comes from the cache.
     pub fn send(&self, request: Request) -> Result<Response, VolError> {
-        let request = match &self.settings.bucket {
-            Some(bucket) if request.bucket.is_none() => request.bucket(bucket.clone()),
-            _ => request,
-        };
-        Ok(self.client.send(&request)?)
+        let request = self.with_bucket(request);
+        if let Some(hit) = self.cache.get(&request) {
+            return Ok(hit);
+        }
+        let started = self.cache.start(&request);
+        let reply = self.client.send(&request);
+        self.cache.written(&request);
+        let reply = reply?;
+        self.cache.keep(started, &request, &reply);
+        Ok(reply)
     }
+
+    /// Drops the cached answers about `domain` (`H5*refresh`: the next reads go to the service).
+    pub fn forget_cached(&self, domain: &str) {
+        self.cache.forget(Some(domain));
+    }
+}
+
+/// `RESTVOL_TRACE_REQUESTS` set and not `0`: log every request to stderr.
+fn tracing_requested() -> bool {
+    std::env::var_os("RESTVOL_TRACE_REQUESTS").is_some_and(|v| !v.is_empty() && v != "0")
 }
 
 fn with_credentials(config: ClientConfig, settings: &Settings) -> ClientConfig {
