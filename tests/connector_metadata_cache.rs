@@ -1,7 +1,9 @@
-//! The connector's metadata cache (`vol::response_cache`) and the SN's dataset cache, through a
-//! real program: `tests/c/metadata_cache.c` reads its own writes at once and, when both
-//! processes use one `restvol serve`, sees another process's writes after `H5Orefresh` or
-//! `H5Grefresh`, after reopening the file, or after the TTL.
+//! The caches between a program and its store, through a real program: the connector's
+//! (`vol::response_cache`), the SN's (`server::meta_cache`) and the DNs' (rechecked against
+//! storage). `tests/c/metadata_cache.c` reads its own writes at once and sees another process's
+//! writes after `H5Orefresh` or `H5Grefresh`, after reopening the file, or after the TTL: at
+//! once when both processes use one `restvol serve`, within `storage_recheck_interval` when
+//! each runs its own direct-access service.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
@@ -10,8 +12,12 @@ mod common;
 use common::*;
 
 #[test]
-fn own_writes_are_read_at_once_in_direct_access() {
-    c_checks_pass_in_direct_access("metadata_cache", "connector_metadata_cache", "/cache.h5");
+fn own_writes_and_other_processes_writes_in_direct_access() {
+    let (dir, exe) = compiled_check("metadata_cache", "connector_metadata_cache");
+    let mut cmd = with_direct_access(&exe, &dir.join("store"));
+    // Each process has its own service: its DNs recheck storage after 1 s.
+    cmd.args(["/cache.h5", "--other-processes", "1200"]);
+    assert_c_checks_pass(&run_no_crash(&mut cmd));
 }
 
 #[test]

@@ -1,7 +1,10 @@
 //! The data-node chunk store: [`ChunkNode`] owns the chunks of its partition (HSDS
 //! `getObjPartition` over the chunk id string), reads and writes chunk-local selections and
 //! point lists, keeps chunks in a byte-budgeted cache, and writes dirty chunks back lazily
-//! (within `sync_interval + age`) or on [`ChunkNode::flush`].
+//! (within `sync_interval + age`) or on [`ChunkNode::flush`]. A clean cached chunk used again
+//! more than `recheck_interval` after it was last checked is compared with storage (its
+//! entity tag, one `HEAD`) and reloaded if another writer (another process's service, HSDS)
+//! replaced or removed it.
 //!
 //! Chunks are stored as HSDS stores them: the full chunk shape in C order under
 //! `storage::keys::chunk_key`, raw or through a [`ChunkFilters`] codec; variable-length chunks
@@ -31,7 +34,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{Mutex, Notify};
 
 use crate::chunking::{dn_index, parse_chunk_id, DimSelection};
-use crate::storage::backend::Bucket;
+use crate::storage::backend::{Bucket, Version};
 use crate::storage::keys::chunk_key;
 
 pub use codec_filters::CodecFilters;
@@ -55,6 +58,9 @@ pub struct ChunkNodeConfig {
     pub dirty_age: Duration,
     /// Concurrent storage writes during write-back (`max_pending_write_requests`, 20).
     pub max_pending_writes: usize,
+    /// How long a clean cached chunk is used before it is compared with storage again
+    /// (`storage_recheck_interval`, 1 s; restvol's own).
+    pub recheck_interval: Duration,
 }
 
 impl ChunkNodeConfig {
@@ -68,6 +74,7 @@ impl ChunkNodeConfig {
             sync_interval: Duration::from_secs(1),
             dirty_age: Duration::from_secs(1),
             max_pending_writes: 20,
+            recheck_interval: Duration::from_secs(1),
         }
     }
 }
@@ -89,6 +96,10 @@ struct SlotState {
     data: Option<ElementBuf>,
     /// Whether storage holds an object for the chunk (`None`: unknown).
     stored: Option<bool>,
+    /// The stored object's version when loaded or written (if `stored`).
+    version: Version,
+    /// When the data was last known to match storage.
+    checked_at: Option<Instant>,
     /// Changed since the last write-back, and since when.
     dirty_since: Option<Instant>,
     /// The bucket and dataset of the last use (for write-back).
@@ -259,10 +270,15 @@ impl ChunkNode {
             if state.removed {
                 continue;
             }
+            if state.data.is_some() && self.is_due_for_check(&state) {
+                self.recheck(bucket, chunk_id, &mut state).await?;
+            }
             if state.data.is_none() {
-                let (data, stored) = self.load(bucket, dataset, chunk_id).await?;
+                let (data, version) = self.load(bucket, dataset, chunk_id).await?;
                 state.data = Some(data);
-                state.stored = Some(stored);
+                state.stored = Some(version.is_some());
+                state.version = version.unwrap_or_default();
+                state.checked_at = Some(Instant::now());
             }
             state.bucket = Some(bucket.clone());
             state.dataset = Some(Arc::clone(dataset));
@@ -306,6 +322,8 @@ impl ChunkNode {
                 state: Mutex::new(SlotState {
                     data: None,
                     stored: None,
+                    version: Version::default(),
+                    checked_at: None,
                     dirty_since: None,
                     bucket: None,
                     dataset: None,
@@ -319,21 +337,48 @@ impl ChunkNode {
         Ok(Arc::clone(slot))
     }
 
-    /// The chunk from storage, or all fill if absent; and whether it was stored.
+    /// Whether a clean loaded chunk was last checked against storage too long ago.
+    fn is_due_for_check(&self, state: &SlotState) -> bool {
+        state.dirty_since.is_none()
+            && state.checked_at.is_none_or(|at| at.elapsed() >= self.config.recheck_interval)
+    }
+
+    /// Compares a clean chunk with storage; drops the data if another writer changed it.
+    async fn recheck(
+        &self,
+        bucket: &Bucket,
+        chunk_id: &str,
+        state: &mut SlotState,
+    ) -> Result<(), ChunkError> {
+        let now = bucket.version(&chunk_key(chunk_id)?).await?;
+        let unchanged = match (state.stored, &now) {
+            (Some(true), Some(now)) => state.version.same_as(now),
+            (Some(false), None) => true,
+            _ => false,
+        };
+        if unchanged {
+            state.checked_at = Some(Instant::now());
+        } else {
+            state.data = None;
+        }
+        Ok(())
+    }
+
+    /// The chunk from storage, or all fill if absent; and its version if it was stored.
     async fn load(
         &self,
         bucket: &Bucket,
         dataset: &DatasetLayout,
         chunk_id: &str,
-    ) -> Result<(ElementBuf, bool), ChunkError> {
+    ) -> Result<(ElementBuf, Option<Version>), ChunkError> {
         let count = dataset.chunk_elements()?;
-        match bucket.get(&chunk_key(chunk_id)?).await? {
-            Some(stored) => {
+        match bucket.get_versioned(&chunk_key(chunk_id)?).await? {
+            Some((stored, version)) => {
                 let raw = self.filters.decode(dataset, stored.to_vec())?;
                 let data = ElementBuf::from_bytes(&dataset.datatype, dataset.item, &raw, count)?;
-                Ok((data, true))
+                Ok((data, Some(version)))
             }
-            None => Ok((ElementBuf::filled(dataset.item, &dataset.fill, count), false)),
+            None => Ok((ElementBuf::filled(dataset.item, &dataset.fill, count), None)),
         }
     }
 

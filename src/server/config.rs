@@ -39,6 +39,7 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("count", "1"),
     ("domain_cache_expire", "1"),
     ("metadata_cache_expire", "1"),
+    ("storage_recheck_interval", "1"),
 ];
 
 /// Errors reading the configuration.

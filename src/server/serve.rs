@@ -112,6 +112,7 @@ pub fn local_nodes(
     let one_second = Duration::from_secs(1);
     let sync = config.seconds("s3_sync_interval", one_second)?;
     let age = config.seconds("s3_age_time", one_second)?;
+    let recheck = config.seconds("storage_recheck_interval", one_second)?;
     let filters = Arc::new(CodecFilters::new());
     let numbers: Vec<usize> = match only {
         Some(number) => vec![number],
@@ -120,12 +121,15 @@ pub fn local_nodes(
     Ok(numbers
         .into_iter()
         .map(|i| {
-            let meta = Arc::new(DataNode::new(i, count, storage.clone(), meta_cache));
+            let meta = Arc::new(
+                DataNode::new(i, count, storage.clone(), meta_cache).with_recheck_interval(recheck),
+            );
             meta.spawn_write_back(sync);
             let mut tunables = ChunkNodeConfig::new(i, count);
             tunables.cache_bytes = chunk_cache;
             tunables.sync_interval = sync;
             tunables.dirty_age = age;
+            tunables.recheck_interval = recheck;
             let chunks = ChunkNode::new(tunables, filters.clone());
             Arc::new(LocalNode { meta, chunks })
         })

@@ -170,6 +170,23 @@ pub struct ObjectInfo {
     pub last_modified: f64,
 }
 
+/// What identifies one stored state of an object (its entity tag: on local disk inode, time
+/// and size; on S3 the `ETag`), to tell whether another writer replaced it. An unknown version
+/// (`None` inside) never equals another, so a cache holding it reloads.
+#[derive(Debug, Clone, Default)]
+pub struct Version(Option<String>);
+
+impl Version {
+    fn of(meta: &object_store::ObjectMeta) -> Version {
+        Version(meta.e_tag.clone())
+    }
+
+    /// Whether both are known and the same.
+    pub fn same_as(&self, other: &Version) -> bool {
+        matches!((&self.0, &other.0), (Some(a), Some(b)) if a == b)
+    }
+}
+
 /// One level of a delimited listing.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Listing {
@@ -224,6 +241,36 @@ impl Bucket {
             Err(err) if is_not_found(&err) => Ok(None),
             Err(err) => Err(err.into()),
         }
+    }
+
+    /// Reads a whole object and its [`Version`]; `None` if it does not exist.
+    pub async fn get_versioned(&self, key: &str) -> StorageResult<Option<(Bytes, Version)>> {
+        let path = store_path(key)?;
+        match self.store.get(&path).await {
+            Ok(found) => {
+                let version = Version::of(&found.meta);
+                Ok(Some((found.bytes().await?, version)))
+            }
+            Err(err) if is_not_found(&err) => Ok(None),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// The [`Version`] of an object now; `None` if it does not exist.
+    pub async fn version(&self, key: &str) -> StorageResult<Option<Version>> {
+        let path = store_path(key)?;
+        match self.store.head(&path).await {
+            Ok(meta) => Ok(Some(Version::of(&meta))),
+            Err(err) if is_not_found(&err) => Ok(None),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// As [`Bucket::put`], returning the [`Version`] written when the backend tells it.
+    pub async fn put_versioned(&self, key: &str, data: Bytes) -> StorageResult<Version> {
+        let path = store_path(key)?;
+        let written = self.store.put(&path, PutPayload::from(data)).await?;
+        Ok(Version(written.e_tag))
     }
 
     /// Reads `range` of an object; `None` if it does not exist. A range past the end is
@@ -315,9 +362,18 @@ impl Bucket {
 
     /// Writes a JSON object (compact, as HSDS does).
     pub async fn put_json(&self, key: &str, value: &serde_json::Value) -> StorageResult<()> {
+        self.put_json_versioned(key, value).await.map(|_| ())
+    }
+
+    /// As [`Bucket::put_json`], returning the [`Version`] written when the backend tells it.
+    pub async fn put_json_versioned(
+        &self,
+        key: &str,
+        value: &serde_json::Value,
+    ) -> StorageResult<Version> {
         let text = serde_json::to_vec(value)
             .map_err(|e| StorageError::Backend(format!("cannot encode '{key}': {e}")))?;
-        self.put(key, Bytes::from(text)).await
+        self.put_versioned(key, Bytes::from(text)).await
     }
 
     /// Writes a JSON object only if the key is free; `Ok(false)` if it already exists.
@@ -359,6 +415,18 @@ mod tests {
             assert_eq!(bucket.delete_prefix("a/").await.unwrap(), 2);
             bucket.delete("a/c").await.unwrap();
             assert!(bucket.head("a/c").await.unwrap().is_none());
+
+            // Versions: known, the same from put, get and head, different after a rewrite.
+            let written = bucket.put_versioned("v", Bytes::from_static(b"one")).await.unwrap();
+            let (_, read) = bucket.get_versioned("v").await.unwrap().unwrap();
+            let now = bucket.version("v").await.unwrap().unwrap();
+            assert!(written.same_as(&read) && read.same_as(&now), "{written:?} {read:?} {now:?}");
+            let rewritten = bucket.put_versioned("v", Bytes::from_static(b"two!")).await.unwrap();
+            assert!(!rewritten.same_as(&written));
+            assert!(bucket.version("v").await.unwrap().unwrap().same_as(&rewritten));
+            assert!(!Version::default().same_as(&Version::default()), "unknown is never same");
+            bucket.delete("v").await.unwrap();
+            assert!(bucket.version("v").await.unwrap().is_none());
         });
     }
 

@@ -1,10 +1,14 @@
 /* The connector's metadata cache, seen from a program: what it writes it reads back at once
  * (attribute values, extents, links), and, with --other-processes, what another process writes
- * through the same service it sees after H5Orefresh/H5Grefresh, after reopening the file, and
- * at the latest after the cache's TTL (1 s by default) with no call at all.
+ * it sees after H5Orefresh/H5Grefresh, after reopening the file, and at the latest after the
+ * cache's TTL (1 s by default) with no call at all.
  *
- *   metadata_cache FILE [--other-processes]   the reader; runs itself as the writer
- *   metadata_cache FILE --writer N            the other process: sets g/a to N, adds a group
+ *   metadata_cache FILE [--other-processes [SETTLE_MS]]   the reader; runs itself as the writer
+ *   metadata_cache FILE --writer N                        the other process: g/a = N, a group
+ *
+ * SETTLE_MS (default 0) is waited after each write of the other process: 0 when both share one
+ * service; in direct access each process has its own, whose data nodes see another's flushed
+ * writes once they recheck storage (storage_recheck_interval, 1 s).
  */
 #include <hdf5.h>
 #include <stdlib.h>
@@ -49,11 +53,15 @@ static int writer(const char *name, int value)
     return H5Fclose(file) < 0 || written < 0 || made < 0 ? 1 : 0;
 }
 
+static int settle_ms = 0;
+
 static int run_writer(const char *self, const char *name, int value)
 {
     char command[4096];
     snprintf(command, sizeof command, "'%s' '%s' --writer %d", self, name, value);
-    return system(command);
+    int status = system(command);
+    usleep((useconds_t)settle_ms * 1000);
+    return status;
 }
 
 int main(int argc, char **argv)
@@ -99,6 +107,7 @@ int main(int argc, char **argv)
     CHECK(H5Fflush(file, H5F_SCOPE_GLOBAL) >= 0, "H5Fflush");
     if (argc < 3 || strcmp(argv[2], "--other-processes") != 0)
         goto done;
+    settle_ms = argc > 3 ? atoi(argv[3]) : 0;
 
     /* Another process writes 3, and 4, and 5; this one is still reading 2 into its cache. */
     CHECK(attr_value(file, "g", "a") == 2, "value before the other process writes");

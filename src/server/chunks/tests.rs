@@ -236,3 +236,43 @@ async fn memory_pressure_triggers_write_back() {
     }
     panic!("an over-budget cache did not write back");
 }
+
+fn node_rechecking_after(interval: Duration) -> Arc<ChunkNode> {
+    let mut config = ChunkNodeConfig::new(0, 1);
+    config.recheck_interval = interval;
+    ChunkNode::new(config, Arc::new(RawFilters))
+}
+
+#[tokio::test]
+async fn another_writers_chunks_are_seen_once_rechecked() {
+    let bucket = bucket();
+    let dset = i16_dataset(-1);
+    let id = dset.chunk_id(&[0, 0]).unwrap();
+    let all = [slice(0, 4), slice(0, 3)];
+    let (reader, writer) = (node_rechecking_after(Duration::ZERO), node());
+    let never = node_rechecking_after(Duration::from_secs(3600));
+    assert_eq!(reader.read(&bucket, &dset, &id, &all).await.unwrap(), i16s(&[-1; 12]));
+    assert_eq!(never.read(&bucket, &dset, &id, &all).await.unwrap(), i16s(&[-1; 12]));
+
+    // Another service writes the chunk that both had cached as absent.
+    writer.write(&bucket, &dset, &id, &all, &i16s(&[7; 12])).await.unwrap();
+    writer.flush().await.unwrap();
+    assert_eq!(reader.read(&bucket, &dset, &id, &all).await.unwrap(), i16s(&[7; 12]));
+    assert_eq!(never.read(&bucket, &dset, &id, &all).await.unwrap(), i16s(&[-1; 12]));
+
+    // ... replaces it, then makes it all fill (deleted from storage).
+    writer.write(&bucket, &dset, &id, &all, &i16s(&[8; 12])).await.unwrap();
+    writer.flush().await.unwrap();
+    assert_eq!(reader.read(&bucket, &dset, &id, &all).await.unwrap(), i16s(&[8; 12]));
+    writer.write(&bucket, &dset, &id, &all, &i16s(&[-1; 12])).await.unwrap();
+    writer.flush().await.unwrap();
+    assert_eq!(reader.read(&bucket, &dset, &id, &all).await.unwrap(), i16s(&[-1; 12]));
+
+    // The reader's own writes stay its own until written back, and are not reloaded after.
+    reader.write(&bucket, &dset, &id, &[slice(0, 1), slice(0, 1)], &i16s(&[3])).await.unwrap();
+    let mine = reader.read(&bucket, &dset, &id, &[slice(0, 1), slice(0, 1)]).await.unwrap();
+    assert_eq!(mine, i16s(&[3]));
+    reader.flush().await.unwrap();
+    let mine = reader.read(&bucket, &dset, &id, &[slice(0, 1), slice(0, 1)]).await.unwrap();
+    assert_eq!(mine, i16s(&[3]));
+}

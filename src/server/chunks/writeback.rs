@@ -10,6 +10,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures_util::stream::{self, StreamExt};
 
+use crate::storage::backend::Version;
 use crate::storage::keys::chunk_key;
 
 use super::{access, lock_error, ChunkError, ChunkNode, Slot, SlotKey};
@@ -91,11 +92,13 @@ impl ChunkNode {
                 bucket.delete(&storage_key).await?;
             }
             state.stored = Some(false);
+            state.version = Version::default();
         } else {
             let stored = self.filters.encode(&dataset, data.to_bytes())?;
-            bucket.put(&storage_key, Bytes::from(stored)).await?;
+            state.version = bucket.put_versioned(&storage_key, Bytes::from(stored)).await?;
             state.stored = Some(true);
         }
+        state.checked_at = Some(std::time::Instant::now());
         state.dirty_since = None;
         self.dirty.lock().map_err(|_| lock_error())?.remove(&key);
         Ok(())

@@ -5,9 +5,12 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use serde_json::Value;
 use tokio::sync::Mutex as AsyncMutex;
+
+use crate::storage::backend::Version;
 
 use crate::server::error::{ApiError, ApiResult};
 
@@ -32,6 +35,10 @@ pub struct Slot {
     pub dirty: bool,
     /// The bytes charged to the budget for this slot.
     pub charged: usize,
+    /// The stored object's version when it was read or written (unknown when absent).
+    pub version: Version,
+    /// When the state was last known to match storage (`None`: never).
+    pub checked_at: Option<Instant>,
 }
 
 /// A shared handle on one slot; lock it to read or change the object.

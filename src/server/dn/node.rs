@@ -1,8 +1,10 @@
 //! [`DataNode`]: one partition's metadata owner. Reads objects through the cache, creates,
-//! mutates and deletes them under their slot lock, and writes dirty objects back to storage.
+//! mutates and deletes them under their slot lock, and writes dirty objects back to storage. A
+//! clean cached object used more than `recheck_interval` after it was last checked is compared
+//! with storage (its version, one `HEAD`) and read again if another writer changed it.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -11,6 +13,7 @@ use super::mutation::{apply, Mutation, Outcome};
 use crate::chunking::dn_index;
 use crate::server::api::quote_non_finite;
 use crate::server::error::{ApiError, ApiResult};
+use crate::storage::backend::Version;
 use crate::storage::keys::{dataset_prefix, domain_key, object_key};
 use crate::storage::{Bucket, Storage};
 
@@ -59,7 +62,12 @@ pub struct DataNode {
     /// Held for a whole flush: a flush that finds nothing dirty because the write-back task
     /// took the dirty set must still wait until those writes are done.
     flushing: tokio::sync::Mutex<()>,
+    /// How long a clean cached object is used before it is compared with storage again.
+    recheck_interval: Duration,
 }
+
+/// The default of `storage_recheck_interval`: 1 s.
+pub const DEFAULT_RECHECK_INTERVAL: Duration = Duration::from_secs(1);
 
 fn slot_name(bucket: &str, key: &str) -> String {
     format!("{bucket}\n{key}")
@@ -83,7 +91,14 @@ impl DataNode {
             storage,
             cache: ObjectCache::new(cache_bytes),
             flushing: tokio::sync::Mutex::new(()),
+            recheck_interval: DEFAULT_RECHECK_INTERVAL,
         }
+    }
+
+    /// The same node, comparing clean cached objects with storage after `interval`.
+    #[must_use]
+    pub fn with_recheck_interval(self, interval: Duration) -> DataNode {
+        DataNode { recheck_interval: interval, ..self }
     }
 
     /// This node's index.
@@ -117,34 +132,58 @@ impl DataNode {
         Ok(self.storage.bucket(name)?)
     }
 
+    /// Makes `slot` hold what storage holds: reads it if never loaded, or if it is clean, was
+    /// last checked more than `recheck_interval` ago and storage has another version now.
     async fn load(&self, bucket: &str, key: &str, slot: &mut Slot) -> ApiResult<()> {
         if slot.state != SlotState::Unloaded {
-            return Ok(());
+            let checked_recently =
+                slot.checked_at.is_some_and(|at| at.elapsed() < self.recheck_interval);
+            if slot.dirty || checked_recently {
+                return Ok(());
+            }
+            let now = self.bucket(bucket)?.version(key).await?;
+            let unchanged = match (&slot.state, &now) {
+                (SlotState::Present(_), Some(now)) => slot.version.same_as(now),
+                (SlotState::Absent, None) => true,
+                _ => false,
+            };
+            if unchanged {
+                slot.checked_at = Some(Instant::now());
+                return Ok(());
+            }
         }
         match self.read_json(bucket, key).await? {
-            Some(value) => {
+            Some((value, version)) => {
                 let size = value.to_string().len();
                 slot.state = SlotState::Present(value);
+                slot.version = version;
                 self.cache.charge(slot, size);
             }
-            None => slot.state = SlotState::Absent,
+            None => {
+                slot.state = SlotState::Absent;
+                slot.version = Version::default();
+                self.cache.charge(slot, 0);
+            }
         }
+        slot.checked_at = Some(Instant::now());
         Ok(())
     }
 
-    /// Reads a stored JSON object; HSDS (Python) writes non-finite floats as bare `NaN` /
-    /// `Infinity` tokens, which are read as the strings `"NaN"` / `"Infinity"`.
-    async fn read_json(&self, bucket: &str, key: &str) -> ApiResult<Option<Value>> {
-        let Some(bytes) = self.bucket(bucket)?.get(key).await? else { return Ok(None) };
-        match serde_json::from_slice(&bytes) {
-            Ok(value) => Ok(Some(value)),
+    /// Reads a stored JSON object and its version; HSDS (Python) writes non-finite floats as
+    /// bare `NaN` / `Infinity` tokens, which are read as the strings `"NaN"` / `"Infinity"`.
+    async fn read_json(&self, bucket: &str, key: &str) -> ApiResult<Option<(Value, Version)>> {
+        let Some((bytes, version)) = self.bucket(bucket)?.get_versioned(key).await? else {
+            return Ok(None);
+        };
+        let parsed = match serde_json::from_slice(&bytes) {
+            Ok(value) => Ok(value),
             Err(err) => quote_non_finite(&bytes)
                 .and_then(|fixed| serde_json::from_slice(&fixed).ok())
-                .map(Some)
                 .ok_or_else(|| {
                     ApiError::internal(format!("stored object {key} is not valid JSON: {err}"))
                 }),
-        }
+        };
+        parsed.map(|value| Some((value, version)))
     }
 
     async fn settle(
@@ -276,12 +315,16 @@ impl DataNode {
             return Ok(());
         }
         let store = self.bucket(bucket)?;
-        match &slot.state {
-            SlotState::Present(value) => store.put_json(key, value).await?,
-            SlotState::Absent => store.delete(key).await?,
-            SlotState::Unloaded => {}
-        }
+        slot.version = match &slot.state {
+            SlotState::Present(value) => store.put_json_versioned(key, value).await?,
+            SlotState::Absent => {
+                store.delete(key).await?;
+                Version::default()
+            }
+            SlotState::Unloaded => Version::default(),
+        };
         slot.dirty = false;
+        slot.checked_at = Some(Instant::now());
         Ok(())
     }
 
@@ -337,6 +380,43 @@ mod tests {
         let storage = Storage::new(StorageConfig::Memory).unwrap();
         let bucket = storage.bucket("b").unwrap();
         (DataNode::new(0, 1, storage, 1 << 20), bucket)
+    }
+
+    /// Another service's flushed changes (create, change, delete) reach a node that cached the
+    /// object once it rechecks storage; one told to recheck only hourly keeps its copy.
+    #[tokio::test]
+    async fn another_writers_objects_are_seen_once_rechecked() {
+        let storage = Storage::new(StorageConfig::Memory).unwrap();
+        let rechecking =
+            DataNode::new(0, 1, storage.clone(), 1 << 20).with_recheck_interval(Duration::ZERO);
+        let hourly = DataNode::new(0, 1, storage.clone(), 1 << 20)
+            .with_recheck_interval(Duration::from_secs(3600));
+        let writer = DataNode::new(0, 1, storage, 1 << 20);
+        let obj = ObjRef::Id(GROUP.into());
+        assert_eq!(rechecking.get("b", &obj).await.unwrap(), None);
+        assert_eq!(hourly.get("b", &obj).await.unwrap(), None);
+
+        writer.create("b", &obj, json!({"id": GROUP, "v": 1})).await.unwrap();
+        writer.flush().await.unwrap();
+        assert_eq!(rechecking.get("b", &obj).await.unwrap().unwrap()["v"], 1);
+        // A missing object is never kept: even the hourly node sees the new one at once.
+        assert_eq!(hourly.get("b", &obj).await.unwrap().unwrap()["v"], 1);
+
+        let attrs = json!({"a": {"type": "H5T_STD_I32LE", "shape": {"class": "H5S_SCALAR"}}});
+        let change = Mutation::PutAttributes {
+            attributes: attrs.as_object().unwrap().clone(),
+            replace: false,
+        };
+        writer.mutate("b", &obj, &change).await.unwrap();
+        writer.flush().await.unwrap();
+        let seen = rechecking.get("b", &obj).await.unwrap().unwrap();
+        assert!(seen["attributes"].get("a").is_some(), "{seen}");
+        let kept = hourly.get("b", &obj).await.unwrap().unwrap();
+        assert!(kept.get("attributes").is_none(), "{kept}");
+
+        writer.delete("b", &obj).await.unwrap();
+        writer.flush().await.unwrap();
+        assert_eq!(rechecking.get("b", &obj).await.unwrap(), None);
     }
 
     /// Whichever of two concurrent flushes returns first, the object is already durable (the
