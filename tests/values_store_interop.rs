@@ -15,6 +15,7 @@ mod common;
 
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -38,7 +39,8 @@ fn venv_bin(name: &str) -> PathBuf {
     path
 }
 
-/// HSDS on Unix sockets; stopped (SIGINT, then SIGKILL) when dropped.
+/// HSDS on Unix sockets, in a process group of its own; the whole group (the launcher and its
+/// SN and DN processes) is stopped (SIGINT, then SIGKILL) when dropped.
 struct Hsds {
     child: Child,
     socket_dir: PathBuf,
@@ -60,6 +62,7 @@ impl Hsds {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            .process_group(0)
             .spawn()
             .expect("start hsds");
         let hsds = Hsds { child, socket_dir };
@@ -119,17 +122,20 @@ impl Hsds {
 
 impl Drop for Hsds {
     fn drop(&mut self) {
-        let pid = self.child.id().to_string();
-        let _ = Command::new("kill").args(["-INT", &pid]).status();
+        // The launcher does not pass SIGINT on to its nodes: signal the group.
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-INT", "--", &group]).status();
         let deadline = Instant::now() + Duration::from_secs(15);
         while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                let _ = std::fs::remove_dir_all(&self.socket_dir);
-                return;
+            let _ = self.child.try_wait(); // reap the launcher so it stops counting
+            let alive =
+                Command::new("kill").args(["-0", "--", &group]).stderr(Stdio::null()).status();
+            if !alive.is_ok_and(|status| status.success()) {
+                break;
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        let _ = self.child.kill();
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).stderr(Stdio::null()).status();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.socket_dir);
     }

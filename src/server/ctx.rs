@@ -199,6 +199,19 @@ impl<'a> Ctx<'a> {
             .ok_or_else(|| ApiError::not_found(format!("object {id} not found")))
     }
 
+    /// A group's JSON for following its links, shared; reused while the SN's group cache holds
+    /// it (see [`super::transport::DnTransport::group_for_links`]).
+    ///
+    /// # Errors
+    /// 404 if it does not exist.
+    pub async fn group_for_links(&self, id: &ObjId) -> ApiResult<std::sync::Arc<Value>> {
+        self.sn
+            .dn
+            .group_for_links(&self.bucket, id.as_str())
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("object {id} not found")))
+    }
+
     /// Applies a mutation to an object on its DN.
     ///
     /// # Errors

@@ -53,7 +53,7 @@ async fn resolve_inner(
         if current.class() != ObjClass::Group {
             return Err(ApiError::not_found(format!("{path}: '{segment}' is under a non-group")));
         }
-        let group = ctx.object(&current).await?;
+        let group = ctx.group_for_links(&current).await?;
         let link = group
             .get("links")
             .and_then(|links| links.get(segment))

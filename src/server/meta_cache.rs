@@ -27,31 +27,31 @@ type Key = (String, String);
 
 /// JSON by (bucket, key), with the time it was read. The key is a domain path or an object id.
 #[derive(Debug)]
-pub struct MetaCache {
+pub struct MetaCache<T = Value> {
     ttl: Duration,
     epoch: AtomicU64,
-    entries: Mutex<HashMap<Key, (Instant, Value)>>,
+    entries: Mutex<HashMap<Key, (Instant, T)>>,
 }
 
 /// The epoch a read started in; [`MetaCache::insert`] ignores it if a write came since.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReadEpoch(u64);
 
-impl Default for MetaCache {
-    fn default() -> MetaCache {
+impl<T: Clone> Default for MetaCache<T> {
+    fn default() -> MetaCache<T> {
         MetaCache::with_ttl(DEFAULT_TTL)
     }
 }
 
-impl MetaCache {
+impl<T: Clone> MetaCache<T> {
     /// A cache whose entries live `ttl`.
     #[must_use]
-    pub fn with_ttl(ttl: Duration) -> MetaCache {
+    pub fn with_ttl(ttl: Duration) -> MetaCache<T> {
         MetaCache { ttl, epoch: AtomicU64::new(0), entries: Mutex::new(HashMap::new()) }
     }
 
     /// The fresh cached JSON of `key` in `bucket`, if any.
-    pub fn get(&self, bucket: &str, key: &str) -> Option<Value> {
+    pub fn get(&self, bucket: &str, key: &str) -> Option<T> {
         let entries = self.entries.lock().ok()?;
         let (read_at, json) = entries.get(&(bucket.to_string(), key.to_string()))?;
         (read_at.elapsed() < self.ttl).then(|| json.clone())
@@ -63,7 +63,7 @@ impl MetaCache {
     }
 
     /// Keeps `json`, read from the DN since `started`, unless a write came in between.
-    pub fn insert(&self, started: ReadEpoch, bucket: &str, key: &str, json: &Value) {
+    pub fn insert(&self, started: ReadEpoch, bucket: &str, key: &str, json: &T) {
         let Ok(mut entries) = self.entries.lock() else { return };
         if self.epoch.load(Ordering::Acquire) != started.0 {
             return;

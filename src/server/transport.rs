@@ -34,6 +34,9 @@ pub struct DnTransport {
     domains: Arc<MetaCache>,
     /// Dataset JSON without `attributes` and `links` (what value requests need).
     datasets: Arc<MetaCache>,
+    /// Whole group JSON, shared, for reading links and resolving paths (see
+    /// [`DnTransport::group_for_links`]).
+    groups: Arc<MetaCache<Arc<Value>>>,
 }
 
 impl DnTransport {
@@ -44,6 +47,7 @@ impl DnTransport {
             nodes: Arc::new(links),
             domains: Arc::new(MetaCache::default()),
             datasets: Arc::new(MetaCache::default()),
+            groups: Arc::new(MetaCache::default()),
         }
     }
 
@@ -57,7 +61,11 @@ impl DnTransport {
     /// cached).
     #[must_use]
     pub fn with_dataset_cache_ttl(self, ttl: std::time::Duration) -> DnTransport {
-        DnTransport { datasets: Arc::new(MetaCache::with_ttl(ttl)), ..self }
+        DnTransport {
+            datasets: Arc::new(MetaCache::with_ttl(ttl)),
+            groups: Arc::new(MetaCache::with_ttl(ttl)),
+            ..self
+        }
     }
 
     /// An in-process transport over `nodes` (node `i` must have node number `i`), with chunk
@@ -181,6 +189,26 @@ impl DnTransport {
         Ok(Some(json))
     }
 
+    /// Reads group `id` to read or follow its links (`h5path` lookups, link GETs): its whole JSON, shared and
+    /// reused from the cache while fresh, so resolving names in a group of thousands of links
+    /// does not fetch and copy the group for every request.
+    ///
+    /// # Errors
+    /// As [`DataNode::get`].
+    pub async fn group_for_links(&self, bucket: &str, id: &str) -> ApiResult<Option<Arc<Value>>> {
+        if let Some(json) = self.groups.get(bucket, id) {
+            return Ok(Some(json));
+        }
+        let started = self.groups.start_read();
+        let obj = ObjRef::Id(id.to_string());
+        let Some(json) = self.owner(bucket, &obj)?.get(bucket, &obj).await? else {
+            return Ok(None);
+        };
+        let json = Arc::new(json);
+        self.groups.insert(started, bucket, id, &json);
+        Ok(Some(json))
+    }
+
     /// Drops the cached copy of `obj` before and after this SN writes it.
     async fn writing<T>(
         &self,
@@ -188,13 +216,16 @@ impl DnTransport {
         obj: &ObjRef,
         write: impl std::future::Future<Output = ApiResult<T>>,
     ) -> ApiResult<T> {
-        let (cache, key) = match obj {
-            ObjRef::Domain(path) => (&self.domains, path),
-            ObjRef::Id(id) => (&self.datasets, id),
+        let forget = || match obj {
+            ObjRef::Domain(path) => self.domains.invalidate(bucket, path),
+            ObjRef::Id(id) => {
+                self.datasets.invalidate(bucket, id);
+                self.groups.invalidate(bucket, id);
+            }
         };
-        cache.invalidate(bucket, key);
+        forget();
         let result = write.await;
-        cache.invalidate(bucket, key);
+        forget();
         result
     }
 
@@ -287,5 +318,31 @@ mod tests {
         dn.delete("b", &obj).await.unwrap();
         assert!(dn.dataset_meta("b", DSET).await.unwrap().is_none(), "nor is a deleted one kept");
         assert!(dn.dataset_meta("other", DSET).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn group_json_for_links_is_shared_and_dropped_by_a_link_change() {
+        let (dn, other_sn) = transports(Duration::from_secs(60));
+        let group = "g-b03b24ef-69f244b6-acd9-4df97b-37122a";
+        let obj = ObjRef::Id(group.to_string());
+        dn.create("b", &obj, json!({"id": group, "links": {}})).await.unwrap();
+        let first = dn.group_for_links("b", group).await.unwrap().unwrap();
+        let again = dn.group_for_links("b", group).await.unwrap().unwrap();
+        assert!(Arc::ptr_eq(&first, &again), "one shared copy while fresh");
+
+        let link = json!({"class": "H5L_TYPE_SOFT", "h5path": "/x"});
+        let links = json!({ "s": link }).as_object().unwrap().clone();
+        let put = Mutation::PutLinks { links, replace: false };
+        other_sn.mutate("b", &obj, &put).await.unwrap();
+        let stale = dn.group_for_links("b", group).await.unwrap().unwrap();
+        assert!(stale["links"].get("s").is_none(), "another SN's change waits for the TTL");
+
+        let (_, answer) = dn.mutate("b", &obj, &put).await.unwrap();
+        assert_eq!(answer, Value::Null, "a link change does not send the group back");
+        let fresh = dn.group_for_links("b", group).await.unwrap().unwrap();
+        assert!(fresh["links"].get("s").is_some(), "this SN's change is seen at once");
+        let (_, counted) =
+            dn.mutate("b", &obj, &Mutation::ChangeRefCount { change: 1 }).await.unwrap();
+        assert!(counted.get("id").is_some(), "a reference count change sends the object back");
     }
 }

@@ -81,6 +81,16 @@ pub enum Mutation {
     },
 }
 
+impl Mutation {
+    /// Whether the caller needs the object's JSON after this mutation (the new extents of an
+    /// append, the new reference count). The others get `null` back, so a change to a large
+    /// group (thousands of links) does not copy and send the whole group back to the SN.
+    #[must_use]
+    pub fn returns_object(&self) -> bool {
+        matches!(self, Mutation::ExtendShape { .. } | Mutation::ChangeRefCount { .. })
+    }
+}
+
 /// What a mutation did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -250,7 +250,8 @@ impl DataNode {
         Ok(())
     }
 
-    /// Applies `mutation` to the object under its lock; returns the outcome and the new JSON.
+    /// Applies `mutation` to the object under its lock; returns the outcome and, if
+    /// [`Mutation::returns_object`], the new JSON (else `null`).
     ///
     /// # Errors
     /// 404 if the object does not exist; any error of [`apply`] (nothing is changed then).
@@ -271,13 +272,14 @@ impl DataNode {
             };
             let mut updated = current.clone();
             let outcome = apply(&mut updated, mutation)?;
+            let answer = if mutation.returns_object() { updated.clone() } else { Value::Null };
             if outcome != Outcome::Unchanged {
                 let size = updated.to_string().len();
-                slot.state = SlotState::Present(updated.clone());
+                slot.state = SlotState::Present(updated);
                 self.cache.charge(&mut slot, size);
                 self.settle(bucket, &key, obj, &mut slot).await?;
             }
-            (outcome, updated)
+            (outcome, answer)
         };
         drop(handle);
         self.cache.evict();

@@ -59,9 +59,14 @@ fn listed_links(ctx: &Ctx<'_>, stored: &Value, titles: Option<&[String]>) -> Api
     Ok(links.iter().map(|(title, link)| link.to_response_json(title)).collect())
 }
 
-async fn group(ctx: &Ctx<'_>, open: &OpenDomain, id: &str) -> ApiResult<(ObjId, Value)> {
+/// A group for reading its links (shared, from the SN's group cache while fresh).
+async fn group(
+    ctx: &Ctx<'_>,
+    open: &OpenDomain,
+    id: &str,
+) -> ApiResult<(ObjId, std::sync::Arc<Value>)> {
     let id = ctx.parse_id(id, Some(ObjClass::Group), &open.root)?;
-    let stored = ctx.object(&id).await?;
+    let stored = ctx.group_for_links(&id).await?;
     Ok((id, stored))
 }
 

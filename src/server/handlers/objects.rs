@@ -211,7 +211,7 @@ async fn create_one(
     };
     let place = if with_link { placement(ctx, open, body, implicit).await? } else { None };
     if let Some(place) = &place {
-        let parent = ctx.object(&place.parent).await?;
+        let parent = ctx.group_for_links(&place.parent).await?;
         if parent.get("links").and_then(|l| l.get(&place.title)).is_some() {
             return Err(ApiError::conflict(format!("link '{}' already exists", place.title)));
         }
