@@ -210,12 +210,6 @@ async fn create_one(
         None => new_obj_id(class, root)?,
     };
     let place = if with_link { placement(ctx, open, body, implicit).await? } else { None };
-    if let Some(place) = &place {
-        let parent = ctx.group_for_links(&place.parent).await?;
-        if parent.get("links").and_then(|l| l.get(&place.title)).is_some() {
-            return Err(ApiError::conflict(format!("link '{}' already exists", place.title)));
-        }
-    }
     let stored = build_object(ctx, class, &id, root, body).await?;
     let initial = match body.get("value") {
         Some(value) if class == ObjClass::Dataset && !value.is_null() => {
@@ -228,9 +222,26 @@ async fn create_one(
         values::write_initial_value(ctx, &layout, data).await?;
     }
     if let Some(place) = &place {
-        link_object(ctx, &place.parent, &place.title, &id).await?;
+        // The link goes last, so nobody sees a link to an object that is not there yet; a
+        // title already taken (409 from the DN) takes the new, never linked object back.
+        if let Err(err) = link_object(ctx, &place.parent, &place.title, &id).await {
+            discard_new_object(ctx, class, &id).await;
+            if err.status == 409 {
+                return Err(ApiError::conflict(format!("link '{}' already exists", place.title)));
+            }
+            return Err(err);
+        }
     }
     Ok((created_response(class, &stored), place))
+}
+
+/// Removes an object just created whose link could not be made (best effort: an object left
+/// behind is unlinked, as HSDS leaves unlinked objects).
+async fn discard_new_object(ctx: &Ctx<'_>, class: ObjClass, id: &ObjId) {
+    if class == ObjClass::Dataset {
+        let _ = values::remove_dataset_chunks(ctx, id).await;
+    }
+    let _ = ctx.sn.dn.delete(&ctx.bucket, &ObjRef::Id(id.as_str().to_string())).await;
 }
 
 /// `POST /groups|/datasets|/datatypes`: one object (body object) or several (body list).
