@@ -1,8 +1,8 @@
 //! [`DnTransport`]: how the SN reaches the data nodes. Every call names the object, the
 //! transport picks the owning DN (`md5` partition, reference §3.2) and forwards the call over
-//! that node's [`NodeLink`] — in this process or in a `restvol dn` process. Domain JSON and the
-//! dataset JSON value requests need are kept briefly in [`MetaCache`]s (every write through the
-//! transport drops the entry).
+//! that node's [`NodeLink`] — in this process or in a `restvol dn` process. Domain JSON, the
+//! dataset JSON value requests need and group JSON read for links are kept briefly in
+//! [`MetaCache`]s (every write through the transport drops the entry).
 
 use std::sync::Arc;
 
@@ -153,18 +153,10 @@ impl DnTransport {
     /// # Errors
     /// As [`DataNode::get`].
     pub async fn get(&self, bucket: &str, obj: &ObjRef) -> ApiResult<Option<Value>> {
-        let ObjRef::Domain(path) = obj else {
-            return self.owner(bucket, obj)?.get(bucket, obj).await;
-        };
-        if let Some(json) = self.domains.get(bucket, path) {
-            return Ok(Some(json));
+        match obj {
+            ObjRef::Domain(path) => self.cached_get(&self.domains, bucket, path, obj, |j| j).await,
+            ObjRef::Id(_) => self.owner(bucket, obj)?.get(bucket, obj).await,
         }
-        let started = self.domains.start_read();
-        let json = self.owner(bucket, obj)?.get(bucket, obj).await?;
-        if let Some(json) = &json {
-            self.domains.insert(started, bucket, path, json);
-        }
-        Ok(json)
     }
 
     /// Reads dataset `id` for a value request: its JSON without `attributes` and `links`
@@ -173,40 +165,48 @@ impl DnTransport {
     /// # Errors
     /// As [`DataNode::get`].
     pub async fn dataset_meta(&self, bucket: &str, id: &str) -> ApiResult<Option<Value>> {
-        if let Some(json) = self.datasets.get(bucket, id) {
-            return Ok(Some(json));
-        }
-        let started = self.datasets.start_read();
         let obj = ObjRef::Id(id.to_string());
-        let Some(mut json) = self.owner(bucket, &obj)?.get(bucket, &obj).await? else {
-            return Ok(None);
-        };
-        if let Some(fields) = json.as_object_mut() {
-            fields.remove("attributes");
-            fields.remove("links");
-        }
-        self.datasets.insert(started, bucket, id, &json);
-        Ok(Some(json))
+        self.cached_get(&self.datasets, bucket, id, &obj, |mut json| {
+            if let Some(fields) = json.as_object_mut() {
+                fields.remove("attributes");
+                fields.remove("links");
+            }
+            json
+        })
+        .await
     }
 
-    /// Reads group `id` to read or follow its links (`h5path` lookups, link GETs): its whole JSON, shared and
-    /// reused from the cache while fresh, so resolving names in a group of thousands of links
-    /// does not fetch and copy the group for every request.
+    /// Reads group `id` to read or follow its links (`h5path` lookups, link GETs): its whole
+    /// JSON, shared and reused from the cache while fresh, so resolving names in a group of
+    /// thousands of links does not fetch and copy the group for every request.
     ///
     /// # Errors
     /// As [`DataNode::get`].
     pub async fn group_for_links(&self, bucket: &str, id: &str) -> ApiResult<Option<Arc<Value>>> {
-        if let Some(json) = self.groups.get(bucket, id) {
-            return Ok(Some(json));
-        }
-        let started = self.groups.start_read();
         let obj = ObjRef::Id(id.to_string());
-        let Some(json) = self.owner(bucket, &obj)?.get(bucket, &obj).await? else {
+        self.cached_get(&self.groups, bucket, id, &obj, Arc::new).await
+    }
+
+    /// `obj` from `cache` while fresh, else from its DN, kept as `keep` makes it (a missing
+    /// object is never cached).
+    async fn cached_get<T: Clone>(
+        &self,
+        cache: &MetaCache<T>,
+        bucket: &str,
+        key: &str,
+        obj: &ObjRef,
+        keep: impl FnOnce(Value) -> T,
+    ) -> ApiResult<Option<T>> {
+        if let Some(cached) = cache.get(bucket, key) {
+            return Ok(Some(cached));
+        }
+        let started = cache.start_read();
+        let Some(json) = self.owner(bucket, obj)?.get(bucket, obj).await? else {
             return Ok(None);
         };
-        let json = Arc::new(json);
-        self.groups.insert(started, bucket, id, &json);
-        Ok(Some(json))
+        let kept = keep(json);
+        cache.insert(started, bucket, key, &kept);
+        Ok(Some(kept))
     }
 
     /// Drops the cached copy of `obj` before and after this SN writes it.
