@@ -20,6 +20,7 @@ pub mod response_cache;
 pub mod session;
 pub mod settings;
 pub mod token;
+pub mod value_cache;
 
 pub use config::{ConnectorConfig, Endpoint};
 pub use error::VolError;

@@ -14,7 +14,7 @@ use super::hdf5::{args_mut, close_object, hid_t, into_raw, str_arg, write_out};
 use super::object::{location, object, DatasetObject, VolObject};
 use super::plists::{create_intermediate_groups, require_class, OwnedPlist, PlistClass};
 use super::reference;
-use super::{h5space, h5type, sys};
+use super::{h5plist, h5space, h5type, sys};
 use crate::h5::handle::OwnedId;
 use crate::h5::selection::{self, RestSelection};
 use crate::h5::{convert, plist, space, types};
@@ -59,6 +59,7 @@ pub(super) fn dataset_object(
     let variable =
         if types::has_variable_parts(file_type.id())? { Some(datatype.clone()) } else { None };
     let dapl = OwnedPlist::create(PlistClass::DatasetAccess)?;
+    let value_budget = h5plist::chunk_cache_bytes(dapl.id())?;
     Ok(DatasetObject {
         handle,
         shape,
@@ -67,8 +68,17 @@ pub(super) fn dataset_object(
         variable,
         dcpl,
         dapl,
+        value_budget,
         committed_type,
     })
+}
+
+/// Gives `object` a copy of the access list it was created or opened with, and the value-cache
+/// budget that list sets.
+fn with_access(mut object: DatasetObject, dapl_id: hid_t) -> Result<DatasetObject, VolError> {
+    object.dapl = OwnedPlist::copy_of(dapl_id, PlistClass::DatasetAccess)?;
+    object.value_budget = h5plist::chunk_cache_bytes(object.dapl.id())?;
+    Ok(object)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -115,8 +125,7 @@ unsafe extern "C" fn create(
         let (handle, json) =
             dataset::create(parent.file(), parent.anchor(), path, intermediate, body)?;
         super::datatype::count_new_user(parent.file(), type_id)?;
-        let mut object = dataset_object(handle, &json)?;
-        object.dapl = OwnedPlist::copy_of(dapl_id, PlistClass::DatasetAccess)?;
+        let object = with_access(dataset_object(handle, &json)?, dapl_id)?;
         Ok(into_raw(VolObject::Dataset(object)))
     })
 }
@@ -136,8 +145,7 @@ unsafe extern "C" fn open(
         // SAFETY: a C string valid for the call.
         let name = unsafe { str_arg(name, "name") }?;
         let (handle, json) = dataset::open(parent.file(), parent.anchor(), name)?;
-        let mut object = dataset_object(handle, &json)?;
-        object.dapl = OwnedPlist::copy_of(dapl_id, PlistClass::DatasetAccess)?;
+        let object = with_access(dataset_object(handle, &json)?, dapl_id)?;
         Ok(into_raw(VolObject::Dataset(object)))
     })
 }
@@ -180,6 +188,9 @@ fn current_space(dset: &DatasetObject) -> Result<OwnedId, VolError> {
 /// form, the memory space to scatter to / gather from, and how many elements move.
 struct Transfer {
     rest: RestSelection,
+    /// The file selection, on the dataset's own dataspace (`None` when the application passed
+    /// a dataspace of another extent: only the service may judge such a selection).
+    file_space: Option<OwnedId>,
     mem_space: OwnedId,
     count: usize,
 }
@@ -206,7 +217,7 @@ fn plan(
     let rest = if dset.variable.is_some() { rest.without_boxes() } else { rest.fewer_requests() };
     let count = selection::selected_count(file_space.id())? as usize;
     let mem_space = if mem_space_id == SPACE_ALL {
-        file_space
+        OwnedId::dataspace(h5space::copy(file_space.id())?)
     } else {
         OwnedId::dataspace(h5space::copy(mem_space_id)?)
     };
@@ -216,7 +227,13 @@ fn plan(
             "memory selection has {mem_count} elements, file selection has {count}"
         )));
     }
-    Ok(Transfer { rest, mem_space, count })
+    let own_extent = file_space_id == SPACE_ALL || {
+        let rank = h5space::rank(file_space.id())?;
+        rank == dset.shape.dims().len()
+            && (rank == 0 || h5space::extent_dims(file_space.id())?.0 == dset.shape.dims())
+    };
+    let file_space = own_extent.then_some(file_space);
+    Ok(Transfer { rest, file_space, mem_space, count })
 }
 
 /// Size in bytes of the application buffer a memory space describes.
@@ -292,6 +309,11 @@ unsafe extern "C" fn read(
                 selection::scatter(transfer.mem_space.id(), mem_type, &memory, app)?;
                 continue;
             }
+            if d.variable.is_none() {
+                let packed = read_fixed(d, &transfer, file_type.id())?;
+                read_into_app(&transfer, mem_type, file_type.id(), packed, out)?;
+                continue;
+            }
             let packed =
                 dataset::read(d.handle.file(), d.handle.id(), &transfer.rest, d.element_size)?;
             if d.variable.as_ref().is_some_and(reference::is_reference_sequence) {
@@ -327,42 +349,108 @@ unsafe extern "C" fn read(
                 selection::scatter(transfer.mem_space.id(), mem_type, &memory, app)?;
                 continue;
             }
-            let expected = transfer.count * d.element_size;
-            if packed.len() != expected {
-                return Err(VolError::InvalidArgument(format!(
-                    "service returned {} bytes, expected {expected}",
-                    packed.len()
-                )));
-            }
-            let app_len = app_buffer_len(transfer.mem_space.id(), mem_type)?;
-            if out.is_null() {
-                return Err(VolError::NullArgument("buf"));
-            }
-            // SAFETY: H5Dread's contract: `out` holds the memory space's extent in elements of
-            // the memory type.
-            let app = unsafe { std::slice::from_raw_parts_mut(out.cast::<u8>(), app_len) };
-            let converted = if h5type::equal(mem_type, file_type.id())? {
-                packed
-            } else {
-                // The application's current elements are the background: a compound read
-                // into a subset of members leaves the other members as they were.
-                let background = if h5type::class(mem_type)? == h5type::H5T_COMPOUND {
-                    Some(selection::gather(transfer.mem_space.id(), mem_type, app)?)
-                } else {
-                    None
-                };
-                convert::convert_fixed(
-                    file_type.id(),
-                    mem_type,
-                    transfer.count,
-                    &packed,
-                    background.as_deref(),
-                )?
-            };
-            selection::scatter(transfer.mem_space.id(), mem_type, &converted, app)?;
+            return Err(VolError::Internal("a variable-length dataset read fell through"));
         }
         Ok(0)
     })
+}
+
+/// The dataset's place in the session's held values.
+fn fixed_value(d: &DatasetObject) -> dataset::FixedValue<'_> {
+    dataset::FixedValue {
+        dims: d.shape.dims(),
+        element_size: d.element_size,
+        budget: d.value_budget,
+    }
+}
+
+/// Reads the selected elements of a fixed-size dataset in the REST binary form, from the
+/// value the session holds when it can.
+fn read_fixed(
+    d: &DatasetObject,
+    transfer: &Transfer,
+    file_type: hid_t,
+) -> Result<Vec<u8>, VolError> {
+    let extract = |image: &[u8]| -> Result<Vec<u8>, VolError> {
+        match &transfer.file_space {
+            Some(space) => Ok(selection::gather(space.id(), file_type, image)?),
+            None => Err(VolError::Internal("no dataspace to pick the selection with")),
+        }
+    };
+    let extract: Option<dataset::Extract<'_>> = transfer.file_space.as_ref().map(|_| &extract as _);
+    let packed = dataset::read_fixed(
+        d.handle.file(),
+        d.handle.id(),
+        fixed_value(d),
+        &transfer.rest,
+        transfer.count,
+        extract,
+    )?;
+    let expected = transfer.count * d.element_size;
+    if packed.len() != expected {
+        return Err(VolError::InvalidArgument(format!(
+            "service returned {} bytes, expected {expected}",
+            packed.len()
+        )));
+    }
+    Ok(packed)
+}
+
+/// Converts fixed-size elements read in the file type to the memory type and scatters them
+/// into the application's buffer.
+fn read_into_app(
+    transfer: &Transfer,
+    mem_type: hid_t,
+    file_type: hid_t,
+    packed: Vec<u8>,
+    out: *mut c_void,
+) -> Result<(), VolError> {
+    let app_len = app_buffer_len(transfer.mem_space.id(), mem_type)?;
+    if out.is_null() {
+        return Err(VolError::NullArgument("buf"));
+    }
+    // SAFETY: H5Dread's contract: `out` holds the memory space's extent in elements of the
+    // memory type.
+    let app = unsafe { std::slice::from_raw_parts_mut(out.cast::<u8>(), app_len) };
+    let converted = if h5type::equal(mem_type, file_type)? {
+        packed
+    } else {
+        // The application's current elements are the background: a compound read into a
+        // subset of members leaves the other members as they were.
+        let background = if h5type::class(mem_type)? == h5type::H5T_COMPOUND {
+            Some(selection::gather(transfer.mem_space.id(), mem_type, app)?)
+        } else {
+            None
+        };
+        convert::convert_fixed(file_type, mem_type, transfer.count, &packed, background.as_deref())?
+    };
+    Ok(selection::scatter(transfer.mem_space.id(), mem_type, &converted, app)?)
+}
+
+/// Writes fixed-size elements in the REST binary form, through to the service and into the
+/// value the session holds.
+fn write_fixed(
+    d: &DatasetObject,
+    transfer: &Transfer,
+    file_type: hid_t,
+    packed: Vec<u8>,
+) -> Result<(), VolError> {
+    let apply = |data: &[u8], image: &mut [u8]| -> Result<(), VolError> {
+        match &transfer.file_space {
+            Some(space) => Ok(selection::scatter(space.id(), file_type, data, image)?),
+            None => Err(VolError::Internal("no dataspace to place the selection with")),
+        }
+    };
+    let apply: Option<dataset::Apply<'_>> = transfer.file_space.as_ref().map(|_| &apply as _);
+    dataset::write_fixed(
+        d.handle.file(),
+        d.handle.id(),
+        fixed_value(d),
+        &transfer.rest,
+        transfer.count,
+        packed,
+        apply,
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -444,8 +532,7 @@ unsafe extern "C" fn write(
                 // Writing a subset of a compound's members keeps the stored values of the
                 // others: they are read first and used as the conversion's background.
                 let background = if h5type::class(mem_type)? == h5type::H5T_COMPOUND {
-                    let (file, id) = (d.handle.file(), d.handle.id());
-                    Some(dataset::read(file, id, &transfer.rest, d.element_size)?)
+                    Some(read_fixed(d, &transfer, file_type.id())?)
                 } else {
                     None
                 };
@@ -457,13 +544,7 @@ unsafe extern "C" fn write(
                     background.as_deref(),
                 )?
             };
-            dataset::write(
-                d.handle.file(),
-                d.handle.id(),
-                &transfer.rest,
-                d.element_size,
-                converted,
-            )?;
+            write_fixed(d, &transfer, file_type.id(), converted)?;
         }
         Ok(0)
     })

@@ -85,6 +85,16 @@ pub(crate) fn set_chunk(plist: hid_t, dims: &[u64]) -> Result<(), VolError> {
     check_status("H5Pset_chunk", unsafe { sys::H5Pset_chunk(plist, rank, dims.as_ptr()) })
 }
 
+/// `H5Pget_chunk_cache`: the chunk cache size in bytes of a dataset access list (the file
+/// access list's when the dataset's is not set).
+pub(crate) fn chunk_cache_bytes(plist: hid_t) -> Result<usize, VolError> {
+    let (mut slots, mut bytes, mut w0) = (0usize, 0usize, 0f64);
+    // SAFETY: three out-parameters of the types HDF5 writes, valid for the call.
+    let status = unsafe { sys::H5Pget_chunk_cache(plist, &mut slots, &mut bytes, &mut w0) };
+    check_status("H5Pget_chunk_cache", status)?;
+    Ok(bytes)
+}
+
 /// `H5Pget_nfilters`.
 pub(crate) fn filter_count(plist: hid_t) -> Result<u32, VolError> {
     // SAFETY: identifier by value; HDF5 validates it.

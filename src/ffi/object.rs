@@ -42,6 +42,9 @@ pub struct DatasetObject {
     pub dcpl: crate::h5::OwnedId,
     /// A copy of the access property list it was opened with (`H5Dget_access_plist`).
     pub dapl: OwnedPlist,
+    /// The most bytes the dataset's whole value may take to be held by the connector (the
+    /// access list's chunk cache size; see [`crate::vol::value_cache`]).
+    pub value_budget: usize,
     /// The committed datatype the dataset was created with, if any: `H5Dget_type` then
     /// returns that committed type, as the native connector does.
     pub committed_type: Option<crate::model::ObjId>,

@@ -38,6 +38,11 @@ impl OwnedPlist {
         Ok(OwnedPlist(id))
     }
 
+    /// The list's id, still owned by this value.
+    pub fn id(&self) -> hid_t {
+        self.0
+    }
+
     /// An owned copy of this list.
     pub fn duplicate(&self) -> Result<OwnedPlist, VolError> {
         Ok(OwnedPlist(self.copy_for_caller()?))

@@ -1,6 +1,7 @@
 //! Datasets: create and open over `/datasets`, and moving element bytes in the REST binary
 //! form (`/datasets/{id}/value`) for any selection: one `select` request, several boxes sent
-//! concurrently, or a point list.
+//! concurrently, or a point list. Datasets of fixed-size types small enough are read from the
+//! whole value the session holds ([`super::value_cache`]) once they are read repeatedly.
 
 use std::sync::Arc;
 
@@ -89,7 +90,106 @@ pub fn read(
     }
 }
 
-/// Writes `data` (the selected elements in selection order, REST binary form).
+/// A dataset of a fixed-size type as its held value sees it: the current dimensions, the size
+/// of an element, and the most bytes its value may take to be held (the dataset's chunk cache
+/// size).
+#[derive(Debug, Clone, Copy)]
+pub struct FixedValue<'a> {
+    /// The dataset's current dimensions (empty for a scalar).
+    pub dims: &'a [u64],
+    /// Bytes per element in the REST binary form.
+    pub element_size: usize,
+    /// The dataset's value-cache budget in bytes (`0`: never held).
+    pub budget: usize,
+}
+
+impl FixedValue<'_> {
+    fn elements(&self) -> u64 {
+        self.dims.iter().product()
+    }
+
+    /// The whole value's size, if it may be held.
+    fn holdable_bytes(&self, file: &OpenFile) -> Option<usize> {
+        let bytes = usize::try_from(self.elements()).ok()?.checked_mul(self.element_size)?;
+        (bytes > 0 && bytes <= self.budget && file.values().may_hold(bytes)).then_some(bytes)
+    }
+}
+
+/// Picks the selected elements (selection order) out of a dataset's whole value.
+pub type Extract<'a> = &'a dyn Fn(&[u8]) -> Result<Vec<u8>, VolError>;
+
+/// Writes selected elements (selection order, first argument) into a dataset's whole value.
+pub type Apply<'a> = &'a dyn Fn(&[u8], &mut [u8]) -> Result<(), VolError>;
+
+/// Reads `count` selected elements of a fixed-size dataset, in selection order. The selection
+/// is `selection` in REST form and, for the held value, `extract` (which picks the selected
+/// elements out of a whole value); `extract` is `None` when the selection's dataspace is not
+/// the dataset's (the service then judges it). A dataset read for the second time within the
+/// TTL, or read mostly whole, has its whole value fetched and held.
+pub fn read_fixed(
+    file: &OpenFile,
+    id: &ObjId,
+    value: FixedValue<'_>,
+    selection: &RestSelection,
+    count: usize,
+    extract: Option<Extract<'_>>,
+) -> Result<Vec<u8>, VolError> {
+    let (Some(extract), Some(bytes)) = (extract, value.holdable_bytes(file)) else {
+        return read(file, id, selection, value.element_size);
+    };
+    let (domain, values) = (file.domain(), file.values());
+    if let Some(image) = values.get(domain, id.as_str(), value.dims) {
+        return extract(&image);
+    }
+    let mostly_whole = (count as u64).saturating_mul(4) >= value.elements();
+    if !(mostly_whole || values.missed_before(domain, id.as_str())) {
+        return read(file, id, selection, value.element_size);
+    }
+    let ticket = values.ticket();
+    let whole = read(file, id, &RestSelection::All, value.element_size)?;
+    if whole.len() != bytes {
+        // The dataset changed shape under this handle: let the service judge the selection.
+        return read(file, id, selection, value.element_size);
+    }
+    extract(&values.keep(ticket, domain, id.as_str(), value.dims, whole))
+}
+
+/// Writes `data`, `count` selected elements of a fixed-size dataset (selection order, REST
+/// binary form), through to the service and into the held value: `apply` writes them into a
+/// whole value (`None`: the selection's dataspace is not the dataset's, the value is dropped).
+/// A write of every element makes the value held.
+pub fn write_fixed(
+    file: &OpenFile,
+    id: &ObjId,
+    value: FixedValue<'_>,
+    selection: &RestSelection,
+    count: usize,
+    data: Vec<u8>,
+    apply: Option<Apply<'_>>,
+) -> Result<(), VolError> {
+    let (domain, values) = (file.domain(), file.values());
+    let (Some(apply), Some(bytes)) = (apply, value.holdable_bytes(file)) else {
+        return write(file, id, selection, value.element_size, data);
+    };
+    file.check_writable("dataset write")?;
+    let held = values.take(domain, id.as_str(), value.dims);
+    let updated = match held {
+        Some((mut image, since)) => apply(&data, &mut image).ok().map(|()| (image, since)),
+        None if count as u64 == value.elements() => {
+            let mut image = vec![0u8; bytes];
+            apply(&data, &mut image).ok().map(|()| (image, std::time::Instant::now()))
+        }
+        None => None,
+    };
+    write(file, id, selection, value.element_size, data)?;
+    if let Some((image, since)) = updated {
+        values.put_back(domain, id.as_str(), value.dims, image, since);
+    }
+    Ok(())
+}
+
+/// Writes `data` (the selected elements in selection order, REST binary form). A value the
+/// session holds for the dataset is dropped.
 pub fn write(
     file: &OpenFile,
     id: &ObjId,
@@ -98,6 +198,7 @@ pub fn write(
     data: Vec<u8>,
 ) -> Result<(), VolError> {
     file.check_writable("dataset write")?;
+    file.values().forget_dataset(file.domain(), id.as_str());
     match selection {
         RestSelection::Empty => Ok(()),
         RestSelection::All => {
@@ -137,6 +238,7 @@ pub fn write(
 /// `H5Dset_extent`: sets the dataset's current dimensions.
 pub fn set_extent(file: &OpenFile, id: &ObjId, dims: &[u64]) -> Result<(), VolError> {
     file.check_writable("dataset extend")?;
+    file.values().forget_dataset(file.domain(), id.as_str());
     file.send(
         Request::put(format!("/datasets/{}/shape", id.as_str())).json(json!({"shape": dims})),
     )?;

@@ -206,6 +206,12 @@ impl OpenFile {
         self.session.forget_cached(&self.domain);
     }
 
+    /// The dataset values held for this session (keyed by domain: see
+    /// [`crate::vol::value_cache`]).
+    pub fn values(&self) -> &super::value_cache::ValueCache {
+        self.session.values()
+    }
+
     /// Sends a request about this domain.
     pub fn send(&self, request: Request) -> Result<crate::client::Response, VolError> {
         self.session.send(request.domain(self.domain.clone()))

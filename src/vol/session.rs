@@ -14,6 +14,7 @@ use super::config::{ConnectorConfig, Endpoint};
 use super::error::VolError;
 use super::response_cache::ResponseCache;
 use super::settings::{EndpointKey, Settings};
+use super::value_cache::{self, ValueCache};
 use crate::client::{BlockingClient, ClientConfig, Request, Response};
 use crate::direct::{ServiceHandle, ServiceSettings};
 
@@ -26,6 +27,8 @@ pub struct Session {
     service: Option<ServiceHandle>,
     /// Recent metadata answers (see [`ResponseCache`]).
     cache: ResponseCache,
+    /// Small datasets' whole values (see [`ValueCache`]).
+    values: ValueCache,
 }
 
 static SESSIONS: Lazy<Mutex<HashMap<Settings, Weak<Session>>>> =
@@ -58,11 +61,13 @@ impl Session {
         };
         let config = ClientConfig { trace: tracing_requested(), ..config };
         let ttl = std::env::var("RESTVOL_METADATA_CACHE_EXPIRE").ok();
+        let ttl = ResponseCache::ttl_from(ttl.as_deref());
         Ok(Session {
             settings: settings.clone(),
             client: BlockingClient::new(config)?,
             service,
-            cache: ResponseCache::with_ttl(ResponseCache::ttl_from(ttl.as_deref())),
+            cache: ResponseCache::with_ttl(ttl),
+            values: ValueCache::new(ttl, value_cache::CAPACITY),
         })
     }
 
@@ -126,9 +131,16 @@ impl Session {
         Ok(reply)
     }
 
-    /// Drops the cached answers about `domain` (`H5*refresh`: the next reads go to the service).
+    /// Drops the cached answers and dataset values of `domain` (`H5*refresh`: the next reads
+    /// go to the service).
     pub fn forget_cached(&self, domain: &str) {
         self.cache.forget(Some(domain));
+        self.values.forget_domain(domain);
+    }
+
+    /// The dataset values this session holds.
+    pub fn values(&self) -> &ValueCache {
+        &self.values
     }
 }
 
