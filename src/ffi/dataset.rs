@@ -211,7 +211,17 @@ fn plan(
         OwnedId::dataspace(h5space::copy(file_space_id)?)
     };
     selection::apply_offset(file_space.id())?;
-    let rest = selection::rest_selection(file_space.id())?;
+    let rest = match selection::rest_selection(file_space.id())? {
+        RestSelection::Points(points) if is_contiguous(dset)? => {
+            let (space_dims, _) = h5space::extent_dims(file_space.id())?;
+            RestSelection::Points(selection::contiguous_alias(
+                points,
+                &space_dims,
+                dset.shape.dims(),
+            ))
+        }
+        other => other,
+    };
     // Variable-length elements have no fixed size to cut per-box answers by: an irregular
     // selection of them travels as one point list instead.
     let rest = if dset.variable.is_some() { rest.without_boxes() } else { rest.fewer_requests() };
@@ -227,13 +237,40 @@ fn plan(
             "memory selection has {mem_count} elements, file selection has {count}"
         )));
     }
-    let own_extent = file_space_id == SPACE_ALL || {
-        let rank = h5space::rank(file_space.id())?;
-        rank == dset.shape.dims().len()
-            && (rank == 0 || h5space::extent_dims(file_space.id())?.0 == dset.shape.dims())
-    };
-    let file_space = own_extent.then_some(file_space);
+    let file_space = on_own_extent(dset, file_space, file_space_id == SPACE_ALL, count)?;
     Ok(Transfer { rest, file_space, mem_space, count })
+}
+
+/// Whether the application sees the dataset as contiguous or compact (the native connector
+/// then aliases out-of-row points; see [`selection::contiguous_alias`]).
+fn is_contiguous(dset: &DatasetObject) -> Result<bool, VolError> {
+    let layout = h5plist::layout(dset.dcpl.id())?;
+    Ok(layout == h5plist::H5D_CONTIGUOUS || layout == h5plist::H5D_COMPACT)
+}
+
+/// The file selection's dataspace when it is the dataset's own and every selected element
+/// lies inside it, so the selection can be picked out of a held whole value; else `None`.
+fn on_own_extent(
+    dset: &DatasetObject,
+    file_space: OwnedId,
+    all: bool,
+    count: usize,
+) -> Result<Option<OwnedId>, VolError> {
+    if all {
+        return Ok(Some(file_space));
+    }
+    let dims = dset.shape.dims();
+    let rank = h5space::rank(file_space.id())?;
+    if count == 0 || rank != dims.len() {
+        return Ok(None);
+    }
+    if rank == 0 {
+        return Ok(Some(file_space));
+    }
+    let (extent, _) = h5space::extent_dims(file_space.id())?;
+    let (_, high) = h5space::select_bounds(file_space.id())?;
+    let inside = high.iter().zip(dims).all(|(at, size)| at < size);
+    Ok((extent == dims && inside).then_some(file_space))
 }
 
 /// Size in bytes of the application buffer a memory space describes.

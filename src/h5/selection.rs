@@ -606,6 +606,43 @@ fn regular_to_rest(dims: &[HyperDim]) -> RestSelection {
     RestSelection::Boxes(BoxList { boxes })
 }
 
+/// Where the native connector's contiguous storage puts points: each point's row-major offset
+/// in a dataspace of `space_dims` (the one the application passed, which may differ from the
+/// dataset's), read back as a point of `dims` (the dataset's). HDF5 lets a point selection
+/// reach one past the end of a dimension (its bounds check is `>` where hyperslabs use `>=`),
+/// and such a point then lands at the start of the next row. A point whose offset is past the
+/// dataset stays as it is (the service refuses it).
+#[must_use]
+pub fn contiguous_alias(points: Vec<Vec<u64>>, space_dims: &[u64], dims: &[u64]) -> Vec<Vec<u64>> {
+    let total: u64 = dims.iter().product();
+    let in_dims = |point: &[u64]| point.iter().zip(dims).all(|(at, size)| at < size);
+    if space_dims.len() != dims.len()
+        || points.iter().all(|point| in_dims(point) && space_dims == dims)
+    {
+        return points;
+    }
+    points
+        .into_iter()
+        .map(|point| {
+            let offset = point
+                .iter()
+                .zip(space_dims)
+                .try_fold(0u64, |offset, (at, size)| offset.checked_mul(*size)?.checked_add(*at));
+            match offset {
+                Some(mut offset) if offset < total && point.len() == dims.len() => {
+                    let mut aliased = vec![0u64; dims.len()];
+                    for (slot, size) in aliased.iter_mut().zip(dims).rev() {
+                        *slot = offset % size;
+                        offset /= size;
+                    }
+                    aliased
+                }
+                _ => point,
+            }
+        })
+        .collect()
+}
+
 /// Copies the selected elements of `app` (the whole extent of `space` in elements of
 /// `datatype`, as the application's buffer) into a packed buffer in selection order.
 ///
@@ -636,6 +673,24 @@ mod tests {
     use crate::model::selection::Selection;
     use crate::model::shapes::Shape;
     use crate::model::types::Datatype;
+
+    #[test]
+    fn points_one_past_a_row_alias_like_native_contiguous_storage() {
+        let dims = [3, 15, 13];
+        let points = vec![vec![1, 8, 13], vec![0, 0, 0], vec![2, 14, 13], vec![2, 14, 12]];
+        assert_eq!(
+            contiguous_alias(points, &dims, &dims),
+            vec![vec![1, 9, 0], vec![0, 0, 0], vec![2, 14, 13], vec![2, 14, 12]],
+            "one past a row is the next row's start; past the last element stays (refused)"
+        );
+        let inside = vec![vec![1, 2], vec![0, 1]];
+        assert_eq!(contiguous_alias(inside.clone(), &[2, 3], &[2, 3]), inside);
+        assert_eq!(
+            contiguous_alias(vec![vec![1, 0]], &[10, 10], &[5, 20]),
+            vec![vec![0, 10]],
+            "a dataspace of another extent is laid over the dataset row-major"
+        );
+    }
 
     #[test]
     fn merged_hyperdims_join_touching_blocks_as_hdf5_does() {

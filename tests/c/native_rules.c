@@ -2,7 +2,7 @@
  * groups file, h5s, iterate and objects): truncating an open file, H5Iget_file_id's identity,
  * H5Fis_accessible of a missing file, a userblock that does not fit the file's alignment, a
  * dataspace without extent, a duplicate attribute, attribute phase change values, out-of-range iteration start indices, and intermediate groups
- * created by H5Olink/H5Lcreate_hard. argv[1] is a folder for the files. Prints one line per
+ * created by H5Olink/H5Lcreate_hard, and a point one past a row in contiguous storage. argv[1] is a folder for the files. Prints one line per
  * failed check, then "OK: N failure(s)"; exit status = number of failures. */
 #include <hdf5.h>
 #include <stdio.h>
@@ -190,6 +190,30 @@ int main(int argc, char **argv)
         H5Fclose(file);
     H5Pclose(fcpl);
     H5Pclose(fapl);
+
+    /* A point selection may reach one past the end of a row (HDF5 checks points with `>`);
+     * in contiguous storage it is the next row's first element (testhdf5 select). */
+    file = H5Fcreate(name, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hsize_t grid[2] = {2, 3}, one = 1, past_row[1][2] = {{0, 3}};
+    hid_t grid_space = H5Screate_simple(2, grid, NULL);
+    hid_t one_space = H5Screate_simple(1, &one, NULL);
+    hid_t grid_dset = H5Dcreate2(file, "grid", H5T_NATIVE_UCHAR, grid_space, H5P_DEFAULT,
+                                 H5P_DEFAULT, H5P_DEFAULT);
+    unsigned char zeros[6] = {0}, mark = 42, back[6] = {0}, point_back = 0;
+    H5Dwrite(grid_dset, H5T_NATIVE_UCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, zeros);
+    H5Sselect_elements(grid_space, H5S_SELECT_SET, 1, &past_row[0][0]);
+    CHECK(H5Dwrite(grid_dset, H5T_NATIVE_UCHAR, one_space, grid_space, H5P_DEFAULT, &mark) >= 0,
+          "H5Dwrite of a point one past a row");
+    CHECK(H5Dread(grid_dset, H5T_NATIVE_UCHAR, one_space, grid_space, H5P_DEFAULT,
+                  &point_back) >= 0 && point_back == 42,
+          "the point reads back");
+    CHECK(H5Dread(grid_dset, H5T_NATIVE_UCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, back) >= 0 &&
+              back[3] == 42 && back[2] == 0,
+          "it is the next row's first element");
+    H5Dclose(grid_dset);
+    H5Sclose(one_space);
+    H5Sclose(grid_space);
+    H5Fclose(file);
 
     printf("OK: %d failure(s)\n", failures);
     return failures;
