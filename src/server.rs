@@ -24,6 +24,7 @@ pub mod handlers;
 pub mod http;
 pub mod lambda;
 pub mod meta_cache;
+pub mod recheck;
 pub mod router;
 pub mod serve;
 pub mod service;

@@ -686,7 +686,7 @@ unsafe extern "C" fn specific(
                 // SAFETY: HDF5 passes an object this connector made.
                 let file = unsafe { object(obj) }?.file();
                 file.flush()?;
-                file.refresh();
+                file.refresh()?;
             }
             _ => return Err(VolError::Unsupported("this H5D operation")),
         }

@@ -169,7 +169,7 @@ unsafe extern "C" fn specific(
         let args = unsafe { args_mut(args) }?;
         match args.op_type {
             sys::H5VL_GROUP_FLUSH => object.file().flush()?,
-            sys::H5VL_GROUP_REFRESH => object.file().refresh(),
+            sys::H5VL_GROUP_REFRESH => object.file().refresh()?,
             sys::H5VL_GROUP_MOUNT => {
                 // SAFETY: the union holds `mount` for this op.
                 let a = unsafe { args.args.mount };

@@ -287,7 +287,7 @@ unsafe extern "C" fn specific(
             sys::H5VL_OBJECT_FLUSH => file.flush()?,
             sys::H5VL_OBJECT_REFRESH => {
                 file.flush()?;
-                file.refresh();
+                file.refresh()?;
             }
             sys::H5VL_OBJECT_VISIT => {
                 // SAFETY: the union holds `visit` for this op.

@@ -26,6 +26,7 @@ pub mod fill;
 pub mod filters;
 mod writeback;
 
+use crate::server::recheck::RecheckClock;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex as StdMutex};
@@ -122,6 +123,8 @@ pub struct ChunkNode {
     /// cache on every operation while over budget.
     evict_blocked: AtomicBool,
     wake: Notify,
+    /// When a clean cached chunk is compared with storage again.
+    recheck: RecheckClock,
 }
 
 fn lock_error() -> ChunkError {
@@ -134,7 +137,6 @@ impl ChunkNode {
     /// the node is dropped; outside one, dirty chunks are written only by [`Self::flush`].
     pub fn new(config: ChunkNodeConfig, filters: Arc<dyn ChunkFilters>) -> Arc<ChunkNode> {
         let node = Arc::new(ChunkNode {
-            config,
             filters,
             slots: StdMutex::new(HashMap::new()),
             dirty: StdMutex::new(HashSet::new()),
@@ -142,6 +144,8 @@ impl ChunkNode {
             cached_bytes: AtomicUsize::new(0),
             evict_blocked: AtomicBool::new(false),
             wake: Notify::new(),
+            recheck: RecheckClock::new(config.recheck_interval),
+            config,
         });
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(writeback::write_back_loop(Arc::clone(&node)));
@@ -339,8 +343,13 @@ impl ChunkNode {
 
     /// Whether a clean loaded chunk was last checked against storage too long ago.
     fn is_due_for_check(&self, state: &SlotState) -> bool {
-        state.dirty_since.is_none()
-            && state.checked_at.is_none_or(|at| at.elapsed() >= self.config.recheck_interval)
+        state.dirty_since.is_none() && self.recheck.is_due(state.checked_at)
+    }
+
+    /// Compares every clean cached chunk with storage on its next use (a client asked to see
+    /// other services' writes at once).
+    pub fn recheck_all(&self) {
+        self.recheck.recheck_all();
     }
 
     /// Compares a clean chunk with storage; drops the data if another writer changed it.

@@ -85,6 +85,14 @@ impl<T: Clone> MetaCache<T> {
             entries.remove(&(bucket.to_string(), key.to_string()));
         }
     }
+
+    /// Drops every entry (a client asked to see other services' writes at once).
+    pub fn clear(&self) {
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.clear();
+        }
+    }
 }
 
 #[cfg(test)]

@@ -268,6 +268,19 @@ impl DnTransport {
     pub async fn flush(&self) -> ApiResult<()> {
         self.on_every_node(NodeLink::flush).await
     }
+
+    /// Sees what other services wrote, at once: drops the SN's cached domain, dataset and
+    /// group JSON and makes every DN compare its clean cached entries with storage on next
+    /// use.
+    ///
+    /// # Errors
+    /// A DN that cannot be reached.
+    pub async fn recheck_all(&self) -> ApiResult<()> {
+        self.domains.clear();
+        self.datasets.clear();
+        self.groups.clear();
+        self.on_every_node(NodeLink::recheck_all).await
+    }
 }
 
 #[cfg(test)]

@@ -72,9 +72,10 @@ impl OpenFile {
     pub fn open(settings: &Settings, name: &str, flags: u32) -> Result<Arc<OpenFile>, VolError> {
         let domain = domain_for_file_name(name)?;
         let session = Session::for_settings(settings)?;
-        // Opening a file reads what is stored now, as HDF5 does.
+        // Opening a file reads what is stored now, as HDF5 does: the connector's caches are
+        // dropped and the service asked to recheck its own (`refresh`).
         session.forget_cached(&domain);
-        let reply = session.send(Request::get("/").domain(domain.clone()))?;
+        let reply = session.send(Request::get("/").param("refresh", "1").domain(domain.clone()))?;
         let root = root_of(&reply.json::<Value>()?, &domain)?;
         Ok(registered(OpenFile::new(session, name, domain, root, flags & ACC_RDWR != 0)))
     }
@@ -200,10 +201,14 @@ impl OpenFile {
         Ok(())
     }
 
-    /// `H5*refresh`: forgets the metadata answers cached for this domain, so that the next
-    /// reads see what other processes wrote.
-    pub fn refresh(&self) {
+    /// `H5*refresh`: forgets the metadata answers and dataset values cached for this domain and
+    /// asks the service to recheck its caches against storage (`GET /?refresh=1`; HSDS ignores
+    /// the parameter), so that the next reads see what other processes wrote.
+    pub fn refresh(&self) -> Result<(), VolError> {
         self.session.forget_cached(&self.domain);
+        self.send(Request::get("/").param("refresh", "1"))?;
+        self.session.forget_cached(&self.domain);
+        Ok(())
     }
 
     /// The dataset values held for this session (keyed by domain: see

@@ -259,6 +259,8 @@ async fn another_writers_chunks_are_seen_once_rechecked() {
     writer.flush().await.unwrap();
     assert_eq!(reader.read(&bucket, &dset, &id, &all).await.unwrap(), i16s(&[7; 12]));
     assert_eq!(never.read(&bucket, &dset, &id, &all).await.unwrap(), i16s(&[-1; 12]));
+    never.recheck_all();
+    assert_eq!(never.read(&bucket, &dset, &id, &all).await.unwrap(), i16s(&[7; 12]));
 
     // ... replaces it, then makes it all fill (deleted from storage).
     writer.write(&bucket, &dset, &id, &all, &i16s(&[8; 12])).await.unwrap();

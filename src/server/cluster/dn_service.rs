@@ -101,6 +101,10 @@ impl DnService {
                 self.node.flush().await?;
                 done()
             }
+            DnCall::Recheck => {
+                self.node.recheck_all();
+                done()
+            }
             DnCall::Read { bucket, dataset, chunk_id, selection } => {
                 let dataset = Self::layout(dataset)?;
                 let elements = chunks

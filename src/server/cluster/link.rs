@@ -24,6 +24,12 @@ pub struct LocalNode {
 }
 
 impl LocalNode {
+    /// Makes both halves compare their clean cached entries with storage on next use.
+    pub fn recheck_all(&self) {
+        self.meta.recheck_all();
+        self.chunks.recheck_all();
+    }
+
     /// Flushes chunks, then metadata.
     ///
     /// # Errors
@@ -118,6 +124,20 @@ impl NodeLink {
         match self {
             NodeLink::Local(node) => node.flush().await,
             NodeLink::Remote(node) => node.flush().await,
+        }
+    }
+
+    /// Makes the node compare its clean cached objects and chunks with storage on next use.
+    ///
+    /// # Errors
+    /// A remote node that cannot be reached.
+    pub async fn recheck_all(&self) -> ApiResult<()> {
+        match self {
+            NodeLink::Local(node) => {
+                node.recheck_all();
+                Ok(())
+            }
+            NodeLink::Remote(node) => node.recheck_all().await,
         }
     }
 

@@ -194,6 +194,15 @@ impl RemoteNode {
         Ok(())
     }
 
+    /// Asks the node to compare its clean cached entries with storage on next use.
+    ///
+    /// # Errors
+    /// The node cannot be reached or refuses.
+    pub async fn recheck_all(&self) -> ApiResult<()> {
+        self.call(&DnCall::Recheck, &[]).await?;
+        Ok(())
+    }
+
     fn elements(
         dataset: &DatasetLayout,
         answer: &DnAnswer,

@@ -112,6 +112,8 @@ pub enum DnCall {
     },
     /// Make everything durable.
     Flush,
+    /// Compare every clean cached object and chunk with storage on next use.
+    Recheck,
     /// Read a chunk-local selection.
     Read {
         /// Bucket name.

@@ -3,6 +3,7 @@
 //! clean cached object used more than `recheck_interval` after it was last checked is compared
 //! with storage (its version, one `HEAD`) and read again if another writer changed it.
 
+use crate::server::recheck::RecheckClock;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -62,8 +63,8 @@ pub struct DataNode {
     /// Held for a whole flush: a flush that finds nothing dirty because the write-back task
     /// took the dirty set must still wait until those writes are done.
     flushing: tokio::sync::Mutex<()>,
-    /// How long a clean cached object is used before it is compared with storage again.
-    recheck_interval: Duration,
+    /// When a clean cached object is compared with storage again.
+    recheck: RecheckClock,
 }
 
 /// The default of `storage_recheck_interval`: 1 s.
@@ -91,14 +92,20 @@ impl DataNode {
             storage,
             cache: ObjectCache::new(cache_bytes),
             flushing: tokio::sync::Mutex::new(()),
-            recheck_interval: DEFAULT_RECHECK_INTERVAL,
+            recheck: RecheckClock::new(DEFAULT_RECHECK_INTERVAL),
         }
     }
 
     /// The same node, comparing clean cached objects with storage after `interval`.
     #[must_use]
     pub fn with_recheck_interval(self, interval: Duration) -> DataNode {
-        DataNode { recheck_interval: interval, ..self }
+        DataNode { recheck: RecheckClock::new(interval), ..self }
+    }
+
+    /// Compares every clean cached object with storage on its next use (a client asked to see
+    /// other services' writes at once).
+    pub fn recheck_all(&self) {
+        self.recheck.recheck_all();
     }
 
     /// This node's index.
@@ -136,9 +143,7 @@ impl DataNode {
     /// last checked more than `recheck_interval` ago and storage has another version now.
     async fn load(&self, bucket: &str, key: &str, slot: &mut Slot) -> ApiResult<()> {
         if slot.state != SlotState::Unloaded {
-            let checked_recently =
-                slot.checked_at.is_some_and(|at| at.elapsed() < self.recheck_interval);
-            if slot.dirty || checked_recently {
+            if slot.dirty || !self.recheck.is_due(slot.checked_at) {
                 return Ok(());
             }
             let now = self.bucket(bucket)?.version(key).await?;
@@ -385,7 +390,8 @@ mod tests {
     }
 
     /// Another service's flushed changes (create, change, delete) reach a node that cached the
-    /// object once it rechecks storage; one told to recheck only hourly keeps its copy.
+    /// object once it rechecks storage; one told to recheck only hourly keeps its copy until
+    /// told to recheck everything.
     #[tokio::test]
     async fn another_writers_objects_are_seen_once_rechecked() {
         let storage = Storage::new(StorageConfig::Memory).unwrap();
@@ -415,6 +421,9 @@ mod tests {
         assert!(seen["attributes"].get("a").is_some(), "{seen}");
         let kept = hourly.get("b", &obj).await.unwrap().unwrap();
         assert!(kept.get("attributes").is_none(), "{kept}");
+        hourly.recheck_all();
+        let refreshed = hourly.get("b", &obj).await.unwrap().unwrap();
+        assert!(refreshed["attributes"].get("a").is_some(), "after recheck_all: {refreshed}");
 
         writer.delete("b", &obj).await.unwrap();
         writer.flush().await.unwrap();

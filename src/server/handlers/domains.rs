@@ -42,13 +42,18 @@ fn domain_response(ctx: &Ctx<'_>, json: &Value) -> Value {
 }
 
 /// `GET /`: the domain or folder, an object by `h5path`, or (without a domain) the top-level
-/// domains.
+/// domains. With `refresh=1` (restvol's own; HSDS ignores it), first drops the SN's cached
+/// metadata and makes every DN compare its clean cached entries with storage, so that what
+/// other services wrote is seen at once (`H5*refresh`, `H5Fopen` through restvol's connector).
 ///
 /// # Errors
 /// 404 for missing domains or paths, 403 without read permission.
 pub async fn get(ctx: &Ctx<'_>) -> ApiResult<ApiResponse> {
     if ctx.domain.is_none() {
         return list_folder(ctx, "/").await;
+    }
+    if ctx.req.flag("refresh") {
+        ctx.sn.dn.recheck_all().await?;
     }
     let json = ctx.domain_json().await?;
     ctx.check_acl(&json, "read")?;
