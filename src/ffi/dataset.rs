@@ -408,21 +408,14 @@ fn read_fixed(
     transfer: &Transfer,
     file_type: hid_t,
 ) -> Result<Vec<u8>, VolError> {
-    let extract = |image: &[u8]| -> Result<Vec<u8>, VolError> {
-        match &transfer.file_space {
-            Some(space) => Ok(selection::gather(space.id(), file_type, image)?),
-            None => Err(VolError::Internal("no dataspace to pick the selection with")),
+    let extract = transfer.file_space.as_ref().map(|space| {
+        move |image: &[u8]| -> Result<Vec<u8>, VolError> {
+            Ok(selection::gather(space.id(), file_type, image)?)
         }
-    };
-    let extract: Option<dataset::Extract<'_>> = transfer.file_space.as_ref().map(|_| &extract as _);
-    let packed = dataset::read_fixed(
-        d.handle.file(),
-        d.handle.id(),
-        fixed_value(d),
-        &transfer.rest,
-        transfer.count,
-        extract,
-    )?;
+    });
+    let (file, id, value) = (d.handle.file(), d.handle.id(), fixed_value(d));
+    let extract = extract.as_ref().map(|f| f as dataset::Extract<'_>);
+    let packed = dataset::read_fixed(file, id, value, &transfer.rest, transfer.count, extract)?;
     let expected = transfer.count * d.element_size;
     if packed.len() != expected {
         return Err(VolError::InvalidArgument(format!(
@@ -472,22 +465,14 @@ fn write_fixed(
     file_type: hid_t,
     packed: Vec<u8>,
 ) -> Result<(), VolError> {
-    let apply = |data: &[u8], image: &mut [u8]| -> Result<(), VolError> {
-        match &transfer.file_space {
-            Some(space) => Ok(selection::scatter(space.id(), file_type, data, image)?),
-            None => Err(VolError::Internal("no dataspace to place the selection with")),
+    let apply = transfer.file_space.as_ref().map(|space| {
+        move |data: &[u8], image: &mut [u8]| -> Result<(), VolError> {
+            Ok(selection::scatter(space.id(), file_type, data, image)?)
         }
-    };
-    let apply: Option<dataset::Apply<'_>> = transfer.file_space.as_ref().map(|_| &apply as _);
-    dataset::write_fixed(
-        d.handle.file(),
-        d.handle.id(),
-        fixed_value(d),
-        &transfer.rest,
-        transfer.count,
-        packed,
-        apply,
-    )
+    });
+    let (file, id, value) = (d.handle.file(), d.handle.id(), fixed_value(d));
+    let apply = apply.as_ref().map(|f| f as dataset::Apply<'_>);
+    dataset::write_fixed(file, id, value, &transfer.rest, transfer.count, packed, apply)
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "checks.h"
+#include "other_process.h"
 
 static int attr_value(hid_t loc, const char *obj, const char *name)
 {
@@ -51,17 +52,6 @@ static int writer(const char *name, int value)
     hid_t made = H5Gcreate2(file, made_name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     H5Gclose(made);
     return H5Fclose(file) < 0 || written < 0 || made < 0 ? 1 : 0;
-}
-
-static int settle_ms = 0;
-
-static int run_writer(const char *self, const char *name, int value)
-{
-    char command[4096];
-    snprintf(command, sizeof command, "'%s' '%s' --writer %d", self, name, value);
-    int status = system(command);
-    usleep((useconds_t)settle_ms * 1000);
-    return status;
 }
 
 int main(int argc, char **argv)

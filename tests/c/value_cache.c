@@ -17,11 +17,10 @@
 #include <unistd.h>
 
 #include "checks.h"
+#include "other_process.h"
 
 #define ROWS 8
 #define COLS 6
-
-static int settle_ms = 0;
 
 static void phase(const char *name)
 {
@@ -50,15 +49,6 @@ static int writer(const char *name, int value)
     herr_t written = H5Dwrite(dset, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, values);
     H5Dclose(dset);
     return H5Fclose(file) < 0 || written < 0 ? 1 : 0;
-}
-
-static int run_writer(const char *self, const char *name, int value)
-{
-    char command[4096];
-    snprintf(command, sizeof command, "'%s' '%s' --writer %d", self, name, value);
-    int status = system(command);
-    usleep((useconds_t)settle_ms * 1000);
-    return status;
 }
 
 static int same_as_model(hid_t dset, const int *model)
