@@ -9,8 +9,11 @@
  *   column  200 reads of [:, y, x] at random (y, x); mean latency per read
  *   meta    2000 groups with 2 small attributes each (6000 operations), then reopen, iterate
  *           the groups and read every attribute
+ *   small   2000 writes, then 2000 checked reads, of a 4x4 int block of a 64x64 dataset
+ *           (one small request each unless the connector holds the value)
  *
- * usage: h5bench FILE [NZ]     (NZ = 256 gives 1 GiB; default 256)
+ * usage: h5bench FILE [NZ] [workload...]     (NZ = 256 gives 1 GiB; default 256; all workloads
+ *        unless some are named)
  * Prints one line per workload: "<name> <seconds> <figure> <unit>".
  */
 #include <hdf5.h>
@@ -215,6 +218,53 @@ static void bench_meta(const char *name)
     printf("meta-read %.3f %.0f ops/s\n", t_read, 3.0 * NGROUPS / t_read);
 }
 
+/* Small requests: SMALL_OPS writes, then SMALL_OPS reads, of a 4x4 block of a 64x64 int
+ * dataset (chunks 16x16) at moving places; every read is checked against what was written. */
+#define SMALL_OPS 2000
+static void bench_small(const char *name)
+{
+    hid_t file, space, dcpl, dset, mem;
+    hsize_t dims[2] = {64, 64}, chunk[2] = {16, 16}, count[2] = {4, 4};
+    CHECK(file = H5Fcreate(name, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
+    CHECK(space = H5Screate_simple(2, dims, NULL));
+    CHECK(dcpl = H5Pcreate(H5P_DATASET_CREATE));
+    CHECK(H5Pset_chunk(dcpl, 2, chunk));
+    CHECK(dset = H5Dcreate2(file, "small", H5T_NATIVE_INT, space, H5P_DEFAULT, dcpl, H5P_DEFAULT));
+    CHECK(mem = H5Screate_simple(2, count, NULL));
+    int block[16];
+    double t0 = now();
+    for (int i = 0; i < SMALL_OPS; i++) {
+        hsize_t start[2] = {(hsize_t)(i * 4) % 64, (hsize_t)(i * 4 / 64 * 4) % 64};
+        for (int k = 0; k < 16; k++)
+            block[k] = i * 16 + k;
+        CHECK(H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, count, NULL));
+        CHECK(H5Dwrite(dset, H5T_NATIVE_INT, mem, space, H5P_DEFAULT, block));
+    }
+    double t_write = now() - t0;
+    size_t bad = 0;
+    t0 = now();
+    for (int i = SMALL_OPS - 256; i < 2 * SMALL_OPS - 256; i++) {
+        int last = SMALL_OPS - 256 + (i % 256); /* the last write to each of the 256 blocks */
+        hsize_t start[2] = {(hsize_t)(last * 4) % 64, (hsize_t)(last * 4 / 64 * 4) % 64};
+        CHECK(H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, count, NULL));
+        CHECK(H5Dread(dset, H5T_NATIVE_INT, mem, space, H5P_DEFAULT, block));
+        for (int k = 0; k < 16; k++)
+            bad += block[k] != last * 16 + k;
+    }
+    double t_read = now() - t0;
+    CHECK(H5Sclose(mem));
+    CHECK(H5Dclose(dset));
+    CHECK(H5Pclose(dcpl));
+    CHECK(H5Sclose(space));
+    CHECK(H5Fclose(file));
+    if (bad) {
+        fprintf(stderr, "h5bench: %zu small-read values differ\n", bad);
+        exit(1);
+    }
+    printf("small-write %.3f %.0f ops/s\n", t_write, SMALL_OPS / t_write);
+    printf("small-read %.3f %.0f ops/s\n", t_read, SMALL_OPS / t_read);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -250,6 +300,11 @@ int main(int argc, char **argv)
             char meta[4096];
             snprintf(meta, sizeof meta, "%s.meta.h5", name);
             bench_meta(meta);
+        }
+        if (all || strcmp(w, "small") == 0) {
+            char small[4096];
+            snprintf(small, sizeof small, "%s.small.h5", name);
+            bench_small(small);
         }
         if (all)
             break;

@@ -7,12 +7,15 @@
 #   hsds       restvol's connector against HSDS 1.0.2 from PyPI (same machine, POSIX storage,
 #              one DN: with two, HSDS 1.0.2 answered 500 to 64 MiB slab writes on this machine)
 # and prints a Markdown table with ratios against native and HSDS.
-# usage: bench/run.sh [NZ]     (NZ planes of 1024x1024 float32; 256 = 1 GiB, the default)
+# usage: bench/run.sh [NZ [WORKLOAD...]]   (NZ planes of 1024x1024 float32; 256 = 1 GiB, the
+#        default; all of h5bench's workloads and h5pyd's throughput unless workloads are named)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 deps=${RESTVOL_DEPS:-$HOME/.cache/restvol/deps}
 hdf5=${HDF5_DIR:-$deps/hdf5}
 nz=${1:-256}
+shift $(( $# > 0 ? 1 : 0 ))
+workloads=("$@")
 work=$(mktemp -d /tmp/restvol-bench.XXXXXX)
 # Servers started below record their process-group ids here (the runs happen in a pipeline,
 # i.e. a subshell, so a shell array would not reach this trap).
@@ -42,10 +45,10 @@ run() { # label, env..., -- file
 unset HSDS_ENDPOINT HS_ENDPOINT
 results="$work/results.txt"
 {
-  "$work/h5bench" "$work/native.h5" "$nz" | sed 's/^/native /'
+  "$work/h5bench" "$work/native.h5" "$nz" "${workloads[@]}" | sed 's/^/native /'
   mkdir -p "$work/direct-store"
   env HDF5_PLUGIN_PATH="$work/plugin" HDF5_VOL_CONNECTOR=REST RESTVOL_BIN="$repo/target/release/restvol" \
-    ROOT_DIR="$work/direct-store" BUCKET_NAME=bench "$work/h5bench" /bench/direct.h5 "$nz" | sed 's/^/direct /'
+    ROOT_DIR="$work/direct-store" BUCKET_NAME=bench "$work/h5bench" /bench/direct.h5 "$nz" "${workloads[@]}" | sed 's/^/direct /'
 
   port=$(free_port)
   mkdir -p "$work/serve-store"
@@ -54,9 +57,11 @@ results="$work/results.txt"
   echo $! >>"$pidfile"
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/about" >/dev/null && break; sleep 0.1; done
   env HDF5_PLUGIN_PATH="$work/plugin" HDF5_VOL_CONNECTOR=REST HSDS_ENDPOINT="http://127.0.0.1:$port" \
-    HSDS_USERNAME=bench HSDS_PASSWORD=bench "$work/h5bench" /bench/serve.h5 "$nz" | sed 's/^/serve /'
-  "$deps/venv/bin/python" "$repo/bench/h5pyd_throughput.py" "http://127.0.0.1:$port" bench bench \
-    /bench/h5pyd.h5 "$((nz))" | sed 's/^/serve /'
+    HSDS_USERNAME=bench HSDS_PASSWORD=bench "$work/h5bench" /bench/serve.h5 "$nz" "${workloads[@]}" | sed 's/^/serve /'
+  if [ ${#workloads[@]} -eq 0 ]; then
+    "$deps/venv/bin/python" "$repo/bench/h5pyd_throughput.py" "http://127.0.0.1:$port" bench bench \
+      /bench/h5pyd.h5 "$((nz))" | sed 's/^/serve /'
+  fi
 
   port=$(free_port)
   mkdir -p "$work/hsds-store/hsdstest"
@@ -84,9 +89,11 @@ PY
   done
   [ "$code" = 201 ] || [ "$code" = 409 ] || { echo "HSDS refused the folder: $code $(cat "$work/folder.out")" >&2; exit 1; }
   env HDF5_PLUGIN_PATH="$work/plugin" HDF5_VOL_CONNECTOR=REST HSDS_ENDPOINT="http://127.0.0.1:$port" \
-    HSDS_USERNAME=bench HSDS_PASSWORD=bench "$work/h5bench" /bench/hsds.h5 "$nz" | sed 's/^/hsds /'
-  "$deps/venv/bin/python" "$repo/bench/h5pyd_throughput.py" "http://127.0.0.1:$port" bench bench \
-    /bench/h5pyd.h5 "$((nz))" | sed 's/^/hsds /'
+    HSDS_USERNAME=bench HSDS_PASSWORD=bench "$work/h5bench" /bench/hsds.h5 "$nz" "${workloads[@]}" | sed 's/^/hsds /'
+  if [ ${#workloads[@]} -eq 0 ]; then
+    "$deps/venv/bin/python" "$repo/bench/h5pyd_throughput.py" "http://127.0.0.1:$port" bench bench \
+      /bench/h5pyd.h5 "$((nz))" | sed 's/^/hsds /'
+  fi
 } | tee "$results" >&2
 
 python3 - "$results" "$nz" <<'PY'
