@@ -237,7 +237,12 @@ fn plan(
             "memory selection has {mem_count} elements, file selection has {count}"
         )));
     }
-    let file_space = on_own_extent(dset, file_space, file_space_id == SPACE_ALL, count)?;
+    // Only a dataset that may be held needs its selection checked against its own extent.
+    let file_space = if dset.variable.is_none() && dset.value_budget > 0 {
+        on_own_extent(dset, file_space, file_space_id == SPACE_ALL, count)?
+    } else {
+        None
+    };
     Ok(Transfer { rest, file_space, mem_space, count })
 }
 

@@ -616,9 +616,7 @@ fn regular_to_rest(dims: &[HyperDim]) -> RestSelection {
 pub fn contiguous_alias(points: Vec<Vec<u64>>, space_dims: &[u64], dims: &[u64]) -> Vec<Vec<u64>> {
     let total: u64 = dims.iter().product();
     let in_dims = |point: &[u64]| point.iter().zip(dims).all(|(at, size)| at < size);
-    if space_dims.len() != dims.len()
-        || points.iter().all(|point| in_dims(point) && space_dims == dims)
-    {
+    if space_dims.len() != dims.len() || (space_dims == dims && points.iter().all(|p| in_dims(p))) {
         return points;
     }
     points

@@ -26,7 +26,6 @@ pub mod fill;
 pub mod filters;
 mod writeback;
 
-use crate::server::recheck::RecheckClock;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex as StdMutex};
@@ -35,6 +34,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{Mutex, Notify};
 
 use crate::chunking::{dn_index, parse_chunk_id, DimSelection};
+use crate::server::recheck::RecheckClock;
 use crate::storage::backend::{Bucket, Version};
 use crate::storage::keys::chunk_key;
 

@@ -57,8 +57,8 @@ impl DnTransport {
         DnTransport { domains: Arc::new(MetaCache::with_ttl(ttl)), ..self }
     }
 
-    /// The same transport with dataset JSON (for value requests) reused for `ttl` (zero: never
-    /// cached).
+    /// The same transport with dataset JSON (for value requests) and group JSON (for links and
+    /// paths) reused for `ttl` (zero: never cached).
     #[must_use]
     pub fn with_dataset_cache_ttl(self, ttl: std::time::Duration) -> DnTransport {
         DnTransport {

@@ -3,7 +3,6 @@
 //! clean cached object used more than `recheck_interval` after it was last checked is compared
 //! with storage (its version, one `HEAD`) and read again if another writer changed it.
 
-use crate::server::recheck::RecheckClock;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -14,6 +13,7 @@ use super::mutation::{apply, Mutation, Outcome};
 use crate::chunking::dn_index;
 use crate::server::api::quote_non_finite;
 use crate::server::error::{ApiError, ApiResult};
+use crate::server::recheck::RecheckClock;
 use crate::storage::backend::Version;
 use crate::storage::keys::{dataset_prefix, domain_key, object_key};
 use crate::storage::{Bucket, Storage};
