@@ -2,6 +2,7 @@
 //! advertises, open objects, and the mapping of HDF5 calls to REST calls.
 
 pub mod attribute;
+pub mod attribute_limit;
 pub mod caps;
 pub mod config;
 pub mod copy;

@@ -14,14 +14,14 @@ use super::hdf5::{args_mut, close_object, copy_out, hid_t, into_raw, str_arg, wr
 use super::object::{location, object, register_object, release_id, Location, VolObject};
 use super::plists::{require_class, OwnedPlist, PlistClass};
 use super::reference;
-use super::{h5type, sys};
-use crate::h5::{convert, space, types, OwnedId};
+use super::{h5plist, h5type, sys};
+use crate::h5::{convert, layout, space, types, OwnedId};
 use crate::model::types::Datatype;
 use crate::model::{ObjId, Shape};
 use crate::vol::file::OpenFile;
 use crate::vol::object::resolve;
 use crate::vol::reference::STORED_REF_SIZE;
-use crate::vol::{attribute, VolError};
+use crate::vol::{attribute, attribute_limit, VolError};
 
 /// An open attribute.
 #[derive(Debug)]
@@ -40,12 +40,24 @@ pub struct AttrObject {
     pub element_size: usize,
     /// The stored type, when it has variable-length parts (values then travel as JSON).
     pub variable: Option<Datatype>,
-    /// The creation plist the attribute was made with through this handle (the name's
-    /// character encoding); an opened attribute reports the default one.
+    /// The creation plist the attribute was made with through this handle; an opened
+    /// attribute reports a default one with the stored name character set.
     pub acpl: Option<OwnedPlist>,
+    /// Whether the attribute's name is UTF-8 (`H5Pset_char_encoding` of its creation plist,
+    /// kept as `creationProperties.nameCharEncoding`; HSDS drops it, so ASCII there).
+    pub name_utf8: bool,
 }
 
 impl AttrObject {
+    /// What the attribute was created with, for requests that must repeat it.
+    pub fn described(&self) -> attribute::Described<'_> {
+        attribute::Described {
+            datatype: &self.datatype,
+            shape: &self.shape,
+            name_utf8: self.name_utf8,
+        }
+    }
+
     /// The stored type as a new HDF5 datatype (the REST binary layout), built for each use: a
     /// datatype id held open by the connector would count as one the application holds.
     pub fn file_type(&self) -> Result<OwnedId, VolError> {
@@ -87,6 +99,9 @@ fn attr_object(file: &Arc<OpenFile>, owner: ObjId, json: &Value) -> Result<AttrO
     let name = json.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
     let variable =
         if types::has_variable_parts(file_type.id())? { Some(datatype.clone()) } else { None };
+    let name_utf8 = json
+        .pointer("/creationProperties/nameCharEncoding")
+        .is_some_and(|cset| cset == "H5T_CSET_UTF8");
     Ok(AttrObject {
         file: file.clone(),
         owner,
@@ -96,6 +111,7 @@ fn attr_object(file: &Arc<OpenFile>, owner: ObjId, json: &Value) -> Result<AttrO
         element_size,
         variable,
         acpl: None,
+        name_utf8,
     })
 }
 
@@ -131,13 +147,29 @@ unsafe extern "C" fn create(
         }
         let shape = space::to_rest(space_id)?;
         let file = parent.file();
-        let mut json = attribute::create(file, &owner, name, datatype.to_json(), shape.to_json())?;
+        if file.earliest_format() {
+            let type_bytes = h5type::encode(type_id)?.len();
+            let element_bytes = native_element_bytes(type_id)?;
+            let bytes = attribute_limit::message_size(name, type_bytes, &shape, element_bytes);
+            attribute_limit::check(name, bytes)?;
+        }
+        let acpl = OwnedPlist::copy_of(acpl_id, PlistClass::AttributeCreate)?;
+        let name_utf8 = h5plist::char_encoding_is_utf8(acpl.id())?;
+        let (type_json, shape_json) = (datatype.to_json(), shape.to_json());
+        let mut json = attribute::create(file, &owner, name, type_json, shape_json, name_utf8)?;
         super::datatype::count_new_user(file, type_id)?;
         json["name"] = Value::from(name);
         let mut attr = attr_object(file, owner, &json)?;
-        attr.acpl = Some(OwnedPlist::copy_of(acpl_id, PlistClass::AttributeCreate)?);
+        attr.acpl = Some(acpl);
         Ok(into_raw(VolObject::Attribute(attr)))
     })
+}
+
+/// Bytes one element of `type_id` takes in a native attribute: a variable-length string or
+/// sequence is a length and a global heap id (16 bytes) there, whatever its memory size.
+fn native_element_bytes(type_id: hid_t) -> Result<u64, VolError> {
+    let variable = h5type::class(type_id)? == h5type::H5T_VLEN || h5type::is_variable_str(type_id)?;
+    Ok(if variable { 16 } else { h5type::size(type_id)? as u64 })
 }
 
 unsafe extern "C" fn open(
@@ -265,7 +297,9 @@ unsafe extern "C" fn read(
         let out_len = count * h5type::size(mem_type_id)?;
         let converted = if h5type::equal(mem_type_id, file_type.id())? {
             stored
-        } else if h5type::class(mem_type_id)? == h5type::H5T_COMPOUND {
+        } else if h5type::class(mem_type_id)? == h5type::H5T_COMPOUND
+            && !layout::is_application_type(&a.datatype, mem_type_id)?
+        {
             // SAFETY: `buf` holds the attribute's elements in the memory type (H5Aread's
             // contract); its current content is the background for a member subset.
             let background = unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), out_len) };
@@ -323,12 +357,12 @@ unsafe extern "C" fn write(
         }
         if let Some(layout) = reference::RefCompound::of(file_type.id())? {
             let stored = layout.stored_from_memory(&a.file, mem_type_id, input, count)?;
-            attribute::write_value(&a.file, &a.owner, &a.name, (&a.datatype, &a.shape), stored)?;
+            attribute::write_value(&a.file, &a.owner, &a.name, a.described(), stored)?;
             return Ok(0);
         }
         if reference::is_reference(file_type.id())? {
             let stored = reference::from_memory(&a.file, mem_type_id, input, count)?;
-            attribute::write_value(&a.file, &a.owner, &a.name, (&a.datatype, &a.shape), stored)?;
+            attribute::write_value(&a.file, &a.owner, &a.name, a.described(), stored)?;
             return Ok(0);
         }
         let stored = if h5type::equal(mem_type_id, file_type.id())? {
@@ -336,7 +370,9 @@ unsafe extern "C" fn write(
         } else {
             // Writing a subset of a compound's members keeps the stored values of the others:
             // they are read first and used as the conversion's background.
-            let background = if h5type::class(mem_type_id)? == h5type::H5T_COMPOUND {
+            let background = if h5type::class(mem_type_id)? == h5type::H5T_COMPOUND
+                && !convert::sets_every_member(mem_type_id, file_type.id())?
+            {
                 let len = count * a.element_size;
                 Some(attribute::read_value(&a.file, &a.owner, &a.name, len)?)
             } else {
@@ -350,7 +386,7 @@ unsafe extern "C" fn write(
                 background.as_deref(),
             )?
         };
-        attribute::write_value(&a.file, &a.owner, &a.name, (&a.datatype, &a.shape), stored)?;
+        attribute::write_value(&a.file, &a.owner, &a.name, a.described(), stored)?;
         Ok(0)
     })
 }
@@ -363,7 +399,7 @@ fn scalar_dims(shape: &Shape) -> Vec<u64> {
 fn fill_info(a: &AttrObject, corder: u32, out: &mut sys::H5A_info_t) {
     out.corder_valid = true;
     out.corder = corder;
-    out.cset = sys::H5T_CSET_ASCII;
+    out.cset = if a.name_utf8 { sys::H5T_CSET_UTF8 } else { sys::H5T_CSET_ASCII };
     out.data_size = a.shape.num_elements() * a.element_size as u64;
 }
 
@@ -386,9 +422,14 @@ unsafe extern "C" fn get(
                     crate::h5::layout::application_type(stored)?.into_raw();
             }
             sys::H5VL_ATTR_GET_ACPL => {
-                args.args.get_acpl.acpl_id = match &attr_of(obj)?.acpl {
+                let a = attr_of(obj)?;
+                args.args.get_acpl.acpl_id = match &a.acpl {
                     Some(acpl) => acpl.copy_for_caller()?,
-                    None => OwnedPlist::create(PlistClass::AttributeCreate)?.copy_for_caller()?,
+                    None => {
+                        let acpl = OwnedPlist::create(PlistClass::AttributeCreate)?;
+                        h5plist::set_char_encoding_utf8(acpl.id(), a.name_utf8)?;
+                        acpl.copy_for_caller()?
+                    }
                 };
             }
             sys::H5VL_ATTR_GET_STORAGE_SIZE => {

@@ -17,7 +17,7 @@ use super::reference;
 use super::{h5plist, h5space, h5type, sys};
 use crate::h5::handle::OwnedId;
 use crate::h5::selection::{self, RestSelection};
-use crate::h5::{convert, plist, space, types};
+use crate::h5::{convert, layout, plist, space, types};
 use crate::model::types::Datatype;
 use crate::model::Shape;
 use crate::vol::reference::STORED_REF_SIZE;
@@ -353,7 +353,7 @@ unsafe extern "C" fn read(
             }
             if d.variable.is_none() {
                 let packed = read_fixed(d, &transfer, file_type.id())?;
-                read_into_app(&transfer, mem_type, file_type.id(), packed, out)?;
+                read_into_app(&transfer, mem_type, (file_type.id(), &d.datatype), packed, out)?;
                 continue;
             }
             let packed =
@@ -432,11 +432,11 @@ fn read_fixed(
 }
 
 /// Converts fixed-size elements read in the file type to the memory type and scatters them
-/// into the application's buffer.
+/// into the application's buffer; `stored` is the file type (an id) and the dataset's type.
 fn read_into_app(
     transfer: &Transfer,
     mem_type: hid_t,
-    file_type: hid_t,
+    stored: (hid_t, &Datatype),
     packed: Vec<u8>,
     out: *mut c_void,
 ) -> Result<(), VolError> {
@@ -447,12 +447,15 @@ fn read_into_app(
     // SAFETY: H5Dread's contract: `out` holds the memory space's extent in elements of the
     // memory type.
     let app = unsafe { std::slice::from_raw_parts_mut(out.cast::<u8>(), app_len) };
+    let (file_type, datatype) = stored;
     let converted = if h5type::equal(mem_type, file_type)? {
         packed
     } else {
         // The application's current elements are the background: a compound read into a
         // subset of members leaves the other members as they were.
-        let background = if h5type::class(mem_type)? == h5type::H5T_COMPOUND {
+        let background = if h5type::class(mem_type)? == h5type::H5T_COMPOUND
+            && !layout::is_application_type(datatype, mem_type)?
+        {
             Some(selection::gather(transfer.mem_space.id(), mem_type, app)?)
         } else {
             None
@@ -558,7 +561,9 @@ unsafe extern "C" fn write(
             } else {
                 // Writing a subset of a compound's members keeps the stored values of the
                 // others: they are read first and used as the conversion's background.
-                let background = if h5type::class(mem_type)? == h5type::H5T_COMPOUND {
+                let background = if h5type::class(mem_type)? == h5type::H5T_COMPOUND
+                    && !convert::sets_every_member(mem_type, file_type.id())?
+                {
                     Some(read_fixed(d, &transfer, file_type.id())?)
                 } else {
                     None

@@ -45,6 +45,7 @@ unsafe extern "C" fn create(
         }
         let root_props = crate::h5::plist::file_creation_properties(fcpl_id)?;
         let file = OpenFile::create(&settings, name, flags, &root_props)?;
+        file.set_earliest_format(earliest_format(fapl_id)?);
         Ok(into_raw(VolObject::File(FileObject {
             file,
             fcpl: OwnedPlist::copy_of(fcpl_id, PlistClass::FileCreate)?,
@@ -65,6 +66,7 @@ unsafe extern "C" fn open(
         let name = unsafe { str_arg(name, "name") }?;
         let settings = settings_of(fapl_id)?;
         let file = OpenFile::open(&settings, name, flags)?;
+        file.set_earliest_format(earliest_format(fapl_id)?);
         let fcpl = stored_fcpl(&file)?;
         Ok(into_raw(VolObject::File(FileObject {
             file,
@@ -72,6 +74,15 @@ unsafe extern "C" fn open(
             fapl: OwnedPlist::copy_of(fapl_id, PlistClass::FileAccess)?,
         })))
     })
+}
+
+/// Whether a file access plist asks for the earliest file format (HDF5's default, also for
+/// `H5P_DEFAULT`).
+fn earliest_format(fapl_id: hid_t) -> Result<bool, VolError> {
+    if fapl_id == super::hdf5::DEFAULT {
+        return Ok(true);
+    }
+    super::h5plist::low_bound_is_earliest(fapl_id)
 }
 
 /// The file creation plist kept with an existing file (its root group's creation properties).

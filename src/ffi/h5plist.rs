@@ -268,6 +268,33 @@ pub(crate) fn set_attr_creation_order(plist: hid_t, flags: u32) -> Result<(), Vo
     check_status("H5Pset_attr_creation_order", status)
 }
 
+/// `H5Pget_char_encoding` (string creation plists: attribute and link creation) is UTF-8.
+pub(crate) fn char_encoding_is_utf8(plist: hid_t) -> Result<bool, VolError> {
+    let mut cset = sys::H5T_CSET_ASCII;
+    // SAFETY: `cset` is a valid out-pointer for the call.
+    let status = unsafe { sys::H5Pget_char_encoding(plist, &mut cset) };
+    check_status("H5Pget_char_encoding", status)?;
+    Ok(cset == sys::H5T_CSET_UTF8)
+}
+
+/// `H5Pset_char_encoding` to UTF-8 (`true`) or ASCII.
+pub(crate) fn set_char_encoding_utf8(plist: hid_t, utf8: bool) -> Result<(), VolError> {
+    let cset = if utf8 { sys::H5T_CSET_UTF8 } else { sys::H5T_CSET_ASCII };
+    // SAFETY: plain values; HDF5 validates them.
+    check_status("H5Pset_char_encoding", unsafe { sys::H5Pset_char_encoding(plist, cset) })
+}
+
+/// `H5Pget_libver_bounds` of a file access plist asks for the earliest file format as its low
+/// bound (HDF5's default).
+pub(crate) fn low_bound_is_earliest(fapl: hid_t) -> Result<bool, VolError> {
+    let mut low = sys::H5F_LIBVER_EARLIEST;
+    let mut high = sys::H5F_LIBVER_EARLIEST;
+    // SAFETY: `low` and `high` are valid out-pointers for the call.
+    let status = unsafe { sys::H5Pget_libver_bounds(fapl, &mut low, &mut high) };
+    check_status("H5Pget_libver_bounds", status)?;
+    Ok(low == sys::H5F_LIBVER_EARLIEST)
+}
+
 /// `H5Pget_link_creation_order` flags (`H5P_CRT_ORDER_*`).
 pub(crate) fn link_creation_order(plist: hid_t) -> Result<u32, VolError> {
     let mut flags = 0u32;

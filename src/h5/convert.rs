@@ -36,6 +36,38 @@ pub fn needs_conversion(rest: &Datatype, mem_type: hid_t) -> H5Result<bool> {
     Ok(!h5type::equal(rest_type.id(), mem_type)?)
 }
 
+/// Whether converting compound elements of `src` to `dst` sets every member of `dst`: each of
+/// `dst`'s members has a member of the same name in `src`, recursively through nested
+/// compounds. Then the conversion needs no background (nothing of the destination survives),
+/// and a read leaves zeros, not the buffer's old bytes, in the destination's padding, as
+/// native HDF5 does. `false` for non-compound types.
+///
+/// # Errors
+/// [`super::H5Error::Hdf5`] when a libhdf5 call fails.
+pub fn sets_every_member(src: hid_t, dst: hid_t) -> H5Result<bool> {
+    if h5type::class(src)? != h5type::H5T_COMPOUND || h5type::class(dst)? != h5type::H5T_COMPOUND {
+        return Ok(false);
+    }
+    let src_count = h5type::member_count(src)?;
+    let src_names = (0..src_count)
+        .map(|j| h5type::member_name(src, j).map(|name| (j, name)))
+        .collect::<Result<Vec<_>, _>>()?;
+    for i in 0..h5type::member_count(dst)? {
+        let name = h5type::member_name(dst, i)?;
+        let Some(&(j, _)) = src_names.iter().find(|(_, n)| *n == name) else {
+            return Ok(false);
+        };
+        let dst_member = OwnedId::datatype(h5type::member_type(dst, i)?);
+        if h5type::class(dst_member.id())? == h5type::H5T_COMPOUND {
+            let src_member = OwnedId::datatype(h5type::member_type(src, j)?);
+            if !sets_every_member(src_member.id(), dst_member.id())? {
+                return Ok(false);
+            }
+        }
+    }
+    Ok(true)
+}
+
 /// Converts `count` elements held in `data` (layout of `src`) to the layout of `dst`.
 ///
 /// `background` holds `count` elements of `dst` whose values survive where `src` has no

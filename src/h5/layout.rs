@@ -48,6 +48,21 @@ pub fn application_type(datatype: &Datatype) -> H5Result<OwnedId> {
     build(datatype, Rule::Wire)
 }
 
+/// Whether `mem_type` is exactly the type the application created `datatype` with (what
+/// [`application_type`] gives back). Native HDF5 reads such elements as stored, padding
+/// included, with no conversion; any other compound memory type is converted over the
+/// application's buffer, whose bytes outside the converted members survive.
+///
+/// # Errors
+/// As [`application_type`].
+pub fn is_application_type(
+    datatype: &Datatype,
+    mem_type: crate::ffi::hdf5::hid_t,
+) -> H5Result<bool> {
+    let created = application_type(datatype)?;
+    Ok(crate::ffi::h5type::equal(created.id(), mem_type)?)
+}
+
 /// The stored (wire) HDF5 type of a compound: packed, or the C-struct layout when a member is
 /// a reference (HDF5 code reads those into structs and walks them with the type it got: the
 /// H5DS library reclaims a `REFERENCE_LIST` of `{H5R_ref_t, int}` read with the native type of

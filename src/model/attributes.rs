@@ -39,6 +39,31 @@ pub struct Attribute {
     pub value: AttrValue,
     /// Creation time, epoch seconds.
     pub created: f64,
+    /// Whether the attribute's name is UTF-8 (`nameCharEncoding`), not ASCII.
+    pub name_utf8: bool,
+}
+
+/// HDF5/JSON's key for an attribute's creation properties.
+pub const CREATION_PROPERTIES_KEY: &str = "creationProperties";
+/// The creation property naming the character set of an attribute's name.
+pub const NAME_CHAR_ENCODING_KEY: &str = "nameCharEncoding";
+
+fn name_is_utf8(map: &Map<String, Value>) -> ModelResult<bool> {
+    let props = match map.get(CREATION_PROPERTIES_KEY) {
+        None | Some(Value::Null) => return Ok(false),
+        Some(Value::Object(props)) => props,
+        Some(other) => {
+            return Err(attr_error(format!("'creationProperties' must be an object, got {other}")))
+        }
+    };
+    match props.get(NAME_CHAR_ENCODING_KEY) {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::String(cset)) if cset == "H5T_CSET_ASCII" => Ok(false),
+        Some(Value::String(cset)) if cset == "H5T_CSET_UTF8" => Ok(true),
+        Some(other) => Err(attr_error(format!(
+            "'nameCharEncoding' must be \"H5T_CSET_ASCII\" or \"H5T_CSET_UTF8\", got {other}"
+        ))),
+    }
 }
 
 impl Attribute {
@@ -56,7 +81,8 @@ impl Attribute {
         )?;
         let shape = Shape::from_request(map.get("shape"), None)?;
         let value = parse_value(map, &datatype, &shape)?;
-        Ok(Attribute { datatype, shape, value, created })
+        let name_utf8 = name_is_utf8(map)?;
+        Ok(Attribute { datatype, shape, value, created, name_utf8 })
     }
 
     /// Reads the stored form; a missing `created` reads as 0.
@@ -79,6 +105,7 @@ impl Attribute {
         object.insert("type".into(), self.datatype.to_json());
         object.insert("shape".into(), self.shape.to_json());
         self.insert_value(&mut object);
+        self.insert_creation_properties(&mut object);
         object.insert("created".into(), json!(self.created));
         Value::Object(object)
     }
@@ -93,9 +120,21 @@ impl Attribute {
         if include_data {
             self.insert_value(&mut object);
         }
+        self.insert_creation_properties(&mut object);
         object.insert("created".into(), json!(self.created));
         object.insert("lastModified".into(), json!(self.created));
         Value::Object(object)
+    }
+
+    /// Only a UTF-8 name is recorded, so attributes with ASCII names (the default) are stored
+    /// exactly as HSDS stores them.
+    fn insert_creation_properties(&self, object: &mut Map<String, Value>) {
+        if self.name_utf8 {
+            object.insert(
+                CREATION_PROPERTIES_KEY.into(),
+                json!({ NAME_CHAR_ENCODING_KEY: "H5T_CSET_UTF8" }),
+            );
+        }
     }
 
     fn insert_value(&self, object: &mut Map<String, Value>) {
@@ -255,6 +294,32 @@ mod tests {
             })
         );
         assert_eq!(Attribute::from_json(&attr.to_json()).unwrap(), attr);
+    }
+
+    #[test]
+    fn name_character_set_kept_only_when_utf8() {
+        let utf8 = json!({"type": "H5T_STD_I8LE", "shape": [1], "value": [1],
+            "creationProperties": {"nameCharEncoding": "H5T_CSET_UTF8"}});
+        let attr = request(utf8).unwrap();
+        assert!(attr.name_utf8);
+        let stored = attr.to_json();
+        assert_eq!(stored["creationProperties"], json!({"nameCharEncoding": "H5T_CSET_UTF8"}));
+        assert_eq!(Attribute::from_json(&stored).unwrap(), attr);
+        let response = attr.to_response_json("x", false);
+        assert_eq!(response["creationProperties"]["nameCharEncoding"], "H5T_CSET_UTF8");
+        let ascii = json!({"type": "H5T_STD_I8LE", "shape": [1],
+            "creationProperties": {"nameCharEncoding": "H5T_CSET_ASCII"}});
+        let attr = request(ascii).unwrap();
+        assert!(!attr.name_utf8);
+        assert!(attr.to_json().get("creationProperties").is_none());
+        for (props, message) in [
+            (json!(5), "'creationProperties' must be an object"),
+            (json!({"nameCharEncoding": "latin1"}), "'nameCharEncoding' must be"),
+            (json!({"nameCharEncoding": 1}), "'nameCharEncoding' must be"),
+        ] {
+            let body = json!({"type": "H5T_STD_I8LE", "creationProperties": props});
+            assert!(request_err(body).contains(message), "{props}");
+        }
     }
 
     #[test]

@@ -28,18 +28,24 @@ fn check_name(name: &str) -> Result<(), VolError> {
     Ok(())
 }
 
-/// `H5Acreate`: makes attribute `name` of `owner` with no value written yet. Returns the
-/// attribute's `type` and `shape` as sent (no second request to read them back).
+/// `H5Acreate`: makes attribute `name` of `owner` with no value written yet; a UTF-8 name
+/// (`name_utf8`) is recorded as HDF5/JSON's `creationProperties.nameCharEncoding`. Returns the
+/// attribute's `type`, `shape` and creation properties as sent (no second request to read
+/// them back).
 pub fn create(
     file: &OpenFile,
     owner: &ObjId,
     name: &str,
     type_json: Value,
     shape_json: Value,
+    name_utf8: bool,
 ) -> Result<Value, VolError> {
     file.check_writable("attribute create")?;
     check_name(name)?;
-    let body = json!({"type": type_json, "shape": shape_json});
+    let mut body = json!({"type": type_json, "shape": shape_json});
+    if name_utf8 {
+        body["creationProperties"] = utf8_name_properties();
+    }
     match file.send(Request::put(attribute_path(owner, name)).json(body.clone())) {
         // HSDS (and restvol's service) answer 200 instead of 201 when an identical attribute
         // is there already; HDF5 refuses to create an attribute that exists.
@@ -149,23 +155,42 @@ pub fn write_value(
     file: &OpenFile,
     owner: &ObjId,
     name: &str,
-    stored: (&Datatype, &Shape),
+    stored: Described<'_>,
     data: Vec<u8>,
 ) -> Result<(), VolError> {
     file.check_writable("attribute write")?;
-    let (datatype, shape) = stored;
+    let Described { datatype, shape, name_utf8 } = stored;
     if *shape == Shape::Scalar && is_aggregate(datatype) {
-        let body = json!({
+        let mut body = json!({
             "type": datatype.to_json(),
             "shape": shape.to_json(),
             "value": base64::engine::general_purpose::STANDARD.encode(&data),
             "encoding": "base64",
         });
+        if name_utf8 {
+            body["creationProperties"] = utf8_name_properties();
+        }
         file.send(Request::put(attribute_path(owner, name)).param("replace", "1").json(body))?;
         return Ok(());
     }
     file.send(Request::put(format!("{}/value", attribute_path(owner, name))).binary(data))?;
     Ok(())
+}
+
+/// What an attribute was created with: a replacing `PUT` must say it all again.
+#[derive(Debug, Clone, Copy)]
+pub struct Described<'a> {
+    /// The stored type.
+    pub datatype: &'a Datatype,
+    /// The attribute's shape.
+    pub shape: &'a Shape,
+    /// Whether the attribute's name is UTF-8.
+    pub name_utf8: bool,
+}
+
+/// HDF5/JSON's attribute creation properties for a UTF-8 name.
+fn utf8_name_properties() -> Value {
+    json!({"nameCharEncoding": "H5T_CSET_UTF8"})
 }
 
 /// Whether one value of `datatype` has several fields or elements (compound or array).
@@ -242,12 +267,21 @@ pub fn rename(
         return Err(VolError::InvalidArgument(format!("attribute '{new_name}' already exists")));
     }
     let full = file.send_json(Request::get(attribute_path(owner, old_name)))?;
-    let mut body = json!({"type": full["type"], "shape": full["shape"]});
-    if let Some(value) = full.get("value") {
-        body["value"] = value.clone();
-    }
+    let body = recreate_body(&full);
     file.send(Request::put(attribute_path(owner, new_name)).json(body))?;
     delete(file, owner, old_name)
+}
+
+/// The PUT body that makes a copy of an attribute from its full GET form (`IncludeData`): its
+/// type, shape, value (base64 ones say so with `encoding`) and creation properties.
+pub fn recreate_body(full: &Value) -> Value {
+    let mut body = json!({"type": full["type"], "shape": full["shape"]});
+    for key in ["value", "encoding", "creationProperties"] {
+        if let Some(kept) = full.get(key) {
+            body[key] = kept.clone();
+        }
+    }
+    body
 }
 
 /// The value of an attribute whose type has variable-length parts, as the REST count+bytes

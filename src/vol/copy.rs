@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
+use super::attribute;
 use super::error::VolError;
 use super::file::OpenFile;
 use super::link::{self, LinkTarget};
@@ -170,16 +171,8 @@ impl Copier<'_> {
         let items = reply.get("attributes").and_then(Value::as_array).cloned().unwrap_or_default();
         for item in items {
             let Some(name) = item.get("name").and_then(Value::as_str) else { continue };
-            let mut body = json!({"type": item["type"], "shape": item["shape"]});
-            if let Some(value) = item.get("value") {
-                body["value"] = value.clone();
-            }
-            // Values stored from binary writes come back base64-encoded, saying so.
-            if let Some(encoding) = item.get("encoding") {
-                body["encoding"] = encoding.clone();
-            }
             let path = format!("{}/{}", base(target), link::percent_encode(name));
-            self.dst.send(Request::put(path).json(body))?;
+            self.dst.send(Request::put(path).json(attribute::recreate_body(&item)))?;
         }
         Ok(())
     }

@@ -1,7 +1,7 @@
 //! Files: an HDF5 file is an HSDS domain. Create (`PUT /`), open (`GET /`), delete
 //! (`DELETE /`), accessibility checks, flush, and the facts `H5Fget_*` report.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
 use serde_json::Value;
@@ -31,6 +31,7 @@ pub struct OpenFile {
     writable: bool,
     open_objects: AtomicUsize,
     mounts: MountTable,
+    earliest_format: AtomicBool,
 }
 
 impl OpenFile {
@@ -121,18 +122,32 @@ impl OpenFile {
             writable,
             open_objects: AtomicUsize::new(0),
             mounts: MountTable::default(),
+            earliest_format: AtomicBool::new(false),
         }
+    }
+
+    /// Records whether the file access plist asked for the earliest file format (HDF5's
+    /// default low bound), which limits what one attribute may hold, as natively.
+    pub fn set_earliest_format(&self, earliest: bool) {
+        self.earliest_format.store(earliest, Ordering::Relaxed);
+    }
+
+    /// Whether the file was opened with the earliest file format as its low bound.
+    pub fn earliest_format(&self) -> bool {
+        self.earliest_format.load(Ordering::Relaxed)
     }
 
     /// A second handle on the same domain (`H5Freopen`).
     pub fn reopen(&self) -> Arc<OpenFile> {
-        registered(OpenFile::new(
+        let file = registered(OpenFile::new(
             self.session.clone(),
             &self.name,
             self.domain.clone(),
             self.root.clone(),
             self.writable,
-        ))
+        ));
+        file.set_earliest_format(self.earliest_format());
+        file
     }
 
     /// The settings the file was opened with (for files reached through external links).
