@@ -2,8 +2,9 @@
 //! attribute name's character set kept (HDF5/JSON `creationProperties.nameCharEncoding`)
 //! through reopen, iteration, rename and `H5Ocopy`; zeros in a padded struct's padding after a
 //! compound read; the earliest file format's 64 KiB limit on one attribute, lifted by a V18
-//! low bound. In direct access, through `restvol serve`, and against HSDS 1.0.2 (which drops
-//! attribute creation properties, so names read back ASCII there).
+//! low bound; creation order values kept across deletions. In direct access, through `restvol serve`, and against HSDS 1.0.2 (which drops
+//! attribute creation properties or creation order values: names read back ASCII there, and
+//! the creation order checks are left out).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 

@@ -16,6 +16,7 @@ use super::plists::{require_class, OwnedPlist, PlistClass};
 use super::reference;
 use super::{h5plist, h5type, sys};
 use crate::h5::{convert, layout, space, types, OwnedId};
+use crate::model::attributes::ATTR_CREATION_ORDER_KEY;
 use crate::model::types::Datatype;
 use crate::model::{ObjId, Shape};
 use crate::vol::file::OpenFile;
@@ -46,6 +47,9 @@ pub struct AttrObject {
     /// Whether the attribute's name is UTF-8 (`H5Pset_char_encoding` of its creation plist,
     /// kept as `creationProperties.nameCharEncoding`; HSDS drops it, so ASCII there).
     pub name_utf8: bool,
+    /// The creation order value restvol's service gave it (owners tracking attribute creation
+    /// order); `None` from HSDS, where its position in creation order stands in.
+    pub creation_order: Option<u32>,
 }
 
 impl AttrObject {
@@ -102,6 +106,10 @@ fn attr_object(file: &Arc<OpenFile>, owner: ObjId, json: &Value) -> Result<AttrO
     let name_utf8 = json
         .pointer("/creationProperties/nameCharEncoding")
         .is_some_and(|cset| cset == "H5T_CSET_UTF8");
+    let creation_order = json
+        .get(ATTR_CREATION_ORDER_KEY)
+        .and_then(Value::as_u64)
+        .and_then(|n| u32::try_from(n).ok());
     Ok(AttrObject {
         file: file.clone(),
         owner,
@@ -112,6 +120,7 @@ fn attr_object(file: &Arc<OpenFile>, owner: ObjId, json: &Value) -> Result<AttrO
         variable,
         acpl: None,
         name_utf8,
+        creation_order,
     })
 }
 
@@ -480,7 +489,10 @@ unsafe extern "C" fn get(
                         let VolObject::Attribute(attr) = owner_obj else {
                             return Err(VolError::InvalidArgument("not an attribute".into()));
                         };
-                        let corder = corder_of(file, &attr.owner, &attr.name)?;
+                        let corder = match attr.creation_order {
+                            Some(corder) => corder,
+                            None => corder_of(file, &attr.owner, &attr.name)?,
+                        };
                         // SAFETY: non-NULL, writable H5A_info_t.
                         fill_info(attr, corder, unsafe { &mut *a.ainfo });
                         return Ok(0);
@@ -495,7 +507,10 @@ unsafe extern "C" fn get(
                     }
                 };
                 let attr = attr_object(file, owner.clone(), &json)?;
-                let corder = corder_of(file, &owner, &attr.name)?;
+                let corder = match attr.creation_order {
+                    Some(corder) => corder,
+                    None => corder_of(file, &owner, &attr.name)?,
+                };
                 // SAFETY: non-NULL, writable H5A_info_t.
                 fill_info(&attr, corder, unsafe { &mut *a.ainfo });
             }
@@ -505,8 +520,13 @@ unsafe extern "C" fn get(
     })
 }
 
-/// Position of attribute `name` in its owner's creation order.
+/// Attribute `name`'s creation order value: the one restvol's service keeps, else (HSDS) its
+/// position in its owner's creation order.
 fn corder_of(file: &OpenFile, owner: &ObjId, name: &str) -> Result<u32, VolError> {
+    let json = attribute::get(file, owner, name)?;
+    if let Some(order) = json.get(ATTR_CREATION_ORDER_KEY).and_then(Value::as_u64) {
+        return Ok(u32::try_from(order).unwrap_or(u32::MAX));
+    }
     let all = attribute::list(file, owner, true)?;
     Ok(all.iter().position(|a| a.get("name").and_then(Value::as_str) == Some(name)).unwrap_or(0)
         as u32)
@@ -608,7 +628,9 @@ fn iterate(
     let mut position = start;
     for json in all.iter().skip(start as usize) {
         let attr = attr_object(file, owner.clone(), json)?;
-        let corder = corders.iter().position(|n| *n == attr.name).unwrap_or(0) as u32;
+        let corder = attr
+            .creation_order
+            .unwrap_or_else(|| corders.iter().position(|n| *n == attr.name).unwrap_or(0) as u32);
         let mut info = sys::H5A_info_t::default();
         fill_info(&attr, corder, &mut info);
         let name = super::hdf5::c_string(&attr.name);

@@ -41,7 +41,13 @@ pub struct Attribute {
     pub created: f64,
     /// Whether the attribute's name is UTF-8 (`nameCharEncoding`), not ASCII.
     pub name_utf8: bool,
+    /// Its creation order value (`creationOrder`, restvol's key), kept when the owner tracks
+    /// attribute creation order: the DN assigns it, HSDS ignores it.
+    pub creation_order: Option<u64>,
 }
+
+/// The key of an attribute's creation order value in its stored and GET forms.
+pub const ATTR_CREATION_ORDER_KEY: &str = "creationOrder";
 
 /// HDF5/JSON's key for an attribute's creation properties.
 pub const CREATION_PROPERTIES_KEY: &str = "creationProperties";
@@ -82,7 +88,8 @@ impl Attribute {
         let shape = Shape::from_request(map.get("shape"), None)?;
         let value = parse_value(map, &datatype, &shape)?;
         let name_utf8 = name_is_utf8(map)?;
-        Ok(Attribute { datatype, shape, value, created, name_utf8 })
+        let creation_order = map.get(ATTR_CREATION_ORDER_KEY).and_then(Value::as_u64);
+        Ok(Attribute { datatype, shape, value, created, name_utf8, creation_order })
     }
 
     /// Reads the stored form; a missing `created` reads as 0.
@@ -106,6 +113,7 @@ impl Attribute {
         object.insert("shape".into(), self.shape.to_json());
         self.insert_value(&mut object);
         self.insert_creation_properties(&mut object);
+        self.insert_creation_order(&mut object);
         object.insert("created".into(), json!(self.created));
         Value::Object(object)
     }
@@ -121,6 +129,7 @@ impl Attribute {
             self.insert_value(&mut object);
         }
         self.insert_creation_properties(&mut object);
+        self.insert_creation_order(&mut object);
         object.insert("created".into(), json!(self.created));
         object.insert("lastModified".into(), json!(self.created));
         Value::Object(object)
@@ -134,6 +143,12 @@ impl Attribute {
                 CREATION_PROPERTIES_KEY.into(),
                 json!({ NAME_CHAR_ENCODING_KEY: "H5T_CSET_UTF8" }),
             );
+        }
+    }
+
+    fn insert_creation_order(&self, object: &mut Map<String, Value>) {
+        if let Some(order) = self.creation_order {
+            object.insert(ATTR_CREATION_ORDER_KEY.into(), json!(order));
         }
     }
 
@@ -312,6 +327,11 @@ mod tests {
         let attr = request(ascii).unwrap();
         assert!(!attr.name_utf8);
         assert!(attr.to_json().get("creationProperties").is_none());
+        let ordered = json!({"type": "H5T_STD_I8LE", "creationOrder": 4});
+        let attr = request(ordered).unwrap();
+        assert_eq!(attr.creation_order, Some(4));
+        assert_eq!(attr.to_json()["creationOrder"], 4);
+        assert_eq!(attr.to_response_json("x", false)["creationOrder"], 4);
         for (props, message) in [
             (json!(5), "'creationProperties' must be an object"),
             (json!({"nameCharEncoding": "latin1"}), "'nameCharEncoding' must be"),

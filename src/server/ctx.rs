@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use super::acl;
 use super::api::ApiRequest;
 use super::auth::DEFAULT_USER;
-use super::dn::{Mutation, ObjRef, Outcome};
+use super::dn::{Mutation, ObjRef, Outcome, Section};
 use super::error::{ApiError, ApiResult};
 use super::service::ServiceNode;
 use crate::model::{ObjClass, ObjId};
@@ -197,6 +197,34 @@ impl<'a> Ctx<'a> {
             .dataset_meta(&self.bucket, id.as_str())
             .await?
             .ok_or_else(|| ApiError::not_found(format!("object {id} not found")))
+    }
+
+    /// An object's JSON without its attribute and link tables, with their sizes
+    /// (`attributeCount`, `linkCount`).
+    ///
+    /// # Errors
+    /// 404 when it does not exist.
+    pub async fn outline(&self, id: &ObjId) -> ApiResult<Value> {
+        self.sn
+            .dn
+            .outline(&self.bucket, id.as_str())
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("object {id} not found")))
+    }
+
+    /// Member `name` of `section` of object `id` (an attribute or a link) without fetching the
+    /// whole object when it is large (see [`super::transport::DnTransport::member`]);
+    /// `Ok(None)` when the object has no such member.
+    ///
+    /// # Errors
+    /// 404 if the object does not exist.
+    pub async fn member(
+        &self,
+        id: &ObjId,
+        section: Section,
+        name: &str,
+    ) -> ApiResult<Option<Value>> {
+        self.sn.dn.member(&self.bucket, id.as_str(), section, name).await
     }
 
     /// A group's JSON for following its links, shared; reused while the SN's group cache holds

@@ -9,8 +9,10 @@
 //! at once, so folder listings straight from storage always see them.
 
 pub mod cache;
+pub mod member;
 pub mod mutation;
 pub mod node;
 
+pub use member::{MemberAnswer, Section};
 pub use mutation::{Mutation, Outcome};
 pub use node::{DataNode, ObjRef};

@@ -6,6 +6,7 @@ use std::collections::{HashSet, VecDeque};
 use serde_json::Value;
 
 use super::ctx::Ctx;
+use super::dn::Section;
 use super::error::{ApiError, ApiResult};
 use crate::model::{Link, LinkTarget, ObjClass, ObjId};
 
@@ -53,12 +54,11 @@ async fn resolve_inner(
         if current.class() != ObjClass::Group {
             return Err(ApiError::not_found(format!("{path}: '{segment}' is under a non-group")));
         }
-        let group = ctx.group_for_links(&current).await?;
-        let link = group
-            .get("links")
-            .and_then(|links| links.get(segment))
+        let link = ctx
+            .member(&current, Section::Links, segment)
+            .await?
             .ok_or_else(|| ApiError::not_found(format!("{path}: link '{segment}' not found")))?;
-        let link = Link::from_json(link)?;
+        let link = Link::from_json(&link)?;
         current = match link.target {
             LinkTarget::Hard(id) => id,
             LinkTarget::Soft { h5path } => {

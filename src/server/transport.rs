@@ -10,7 +10,8 @@ use serde_json::Value;
 
 use super::chunks::{ChunkError, ChunkNode, ChunkNodeConfig, CodecFilters, DatasetLayout};
 use super::cluster::NodeLink;
-use super::dn::{DataNode, Mutation, ObjRef, Outcome};
+use super::dn::member::member_of;
+use super::dn::{DataNode, MemberAnswer, Mutation, ObjRef, Outcome, Section};
 use super::error::{ApiError, ApiResult};
 use super::meta_cache::MetaCache;
 use crate::chunking::dn_index;
@@ -185,6 +186,54 @@ impl DnTransport {
     pub async fn group_for_links(&self, bucket: &str, id: &str) -> ApiResult<Option<Arc<Value>>> {
         let obj = ObjRef::Id(id.to_string());
         self.cached_get(&self.groups, bucket, id, &obj, Arc::new).await
+    }
+
+    /// Member `name` of `section` (an attribute or a link) of object `id`. A link comes from the
+    /// SN's group cache when it holds the group; otherwise the object's DN answers, with the
+    /// whole object when it is small (a group is then cached as by
+    /// [`DnTransport::group_for_links`]) and with the member alone when it is large, so a
+    /// lookup costs the same in an object of any size. `Ok(None)`: no such member.
+    ///
+    /// # Errors
+    /// 404 when the object does not exist; as [`DataNode::get`].
+    pub async fn member(
+        &self,
+        bucket: &str,
+        id: &str,
+        section: Section,
+        name: &str,
+    ) -> ApiResult<Option<Value>> {
+        let is_group = section == Section::Links;
+        if is_group {
+            if let Some(group) = self.groups.get(bucket, id) {
+                return Ok(member_of(&group, section, name).cloned());
+            }
+        }
+        let started = self.groups.start_read();
+        let obj = ObjRef::Id(id.to_string());
+        let answer = self
+            .owner(bucket, &obj)?
+            .get_member(bucket, &obj, section, name)
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("object {id} not found")))?;
+        if let (true, MemberAnswer::Whole(object)) = (is_group, &answer) {
+            let kept = Arc::new(object.clone());
+            let member = member_of(&kept, section, name).cloned();
+            self.groups.insert(started, bucket, id, &kept);
+            return Ok(member);
+        }
+        Ok(answer.into_member(section, name))
+    }
+
+    /// Object `id` without its attribute and link tables, with their sizes
+    /// ([`crate::server::dn::member::outline`]): what an object's GET needs, in a constant
+    /// size however many attributes or links it has.
+    ///
+    /// # Errors
+    /// As [`DataNode::get`].
+    pub async fn outline(&self, bucket: &str, id: &str) -> ApiResult<Option<Value>> {
+        let obj = ObjRef::Id(id.to_string());
+        self.owner(bucket, &obj)?.get_outline(bucket, &obj).await
     }
 
     /// `obj` from `cache` while fresh, else from its DN, kept as `keep` makes it (a missing

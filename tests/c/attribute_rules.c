@@ -8,8 +8,11 @@
  *  - with HDF5's default low bound (H5F_LIBVER_EARLIEST) an attribute must fit a 64 KiB
  *    object header message: a larger one is refused with a message naming it and nothing is
  *    created; with a V18 low bound it is stored and read back.
- * argv[1] is a folder for the files; argv[2] "hsds" when the service drops the name character
- * set (HSDS 1.0.2 keeps no attribute creation properties: names read back ASCII). Prints one
+ *  - with attribute creation order tracked, an attribute keeps its creation order value when
+ *    an earlier one is deleted, and a new one takes the next value.
+ * argv[1] is a folder for the files; argv[2] "hsds" when the service is HSDS 1.0.2, which
+ * keeps neither attribute creation properties (names read back ASCII) nor creation order
+ * values (the creation order checks are left out). Prints one
  * line per failed check, then "OK: N failure(s)"; exit status = number of failures. */
 #include <hdf5.h>
 #include <stdio.h>
@@ -255,6 +258,36 @@ static void big_attributes(const char *folder)
     H5Sclose(small_space);
 }
 
+/* With attribute creation order tracked, each attribute keeps the value it was created with:
+ * deleting one renumbers nothing and a new one takes the next value (native HDF5's rule). */
+static void creation_order_values(hid_t file)
+{
+    hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
+    H5Pset_attr_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+    hid_t group = H5Gcreate2(file, "ordered", H5P_DEFAULT, gcpl, H5P_DEFAULT);
+    hid_t space = H5Screate(H5S_SCALAR);
+    const char *names[] = {"zeta", "alpha", "mid"};
+    for (int i = 0; i < 3; i++)
+        H5Aclose(H5Acreate2(group, names[i], H5T_NATIVE_INT, space, H5P_DEFAULT, H5P_DEFAULT));
+    CHECK(H5Adelete(group, "zeta") >= 0, "delete the first attribute");
+    H5A_info_t info;
+    CHECK(H5Aget_info_by_name(group, ".", "mid", &info, H5P_DEFAULT) >= 0 && info.corder_valid &&
+              info.corder == 2,
+          "an attribute keeps its creation order value after an earlier one is deleted");
+    CHECK(H5Aget_info_by_idx(group, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, 0, &info, H5P_DEFAULT) >= 0 &&
+              info.corder == 1,
+          "the first attribute in creation order is the second created");
+    hid_t attr = H5Acreate2(group, "new", H5T_NATIVE_INT, space, H5P_DEFAULT, H5P_DEFAULT);
+    CHECK(H5Aget_info(attr, &info) >= 0 && info.corder == 3, "a new attribute takes the next value");
+    H5Aclose(attr);
+    char name[16] = "";
+    H5Aget_name_by_idx(group, ".", H5_INDEX_CRT_ORDER, H5_ITER_DEC, 0, name, sizeof name, H5P_DEFAULT);
+    CHECK(strcmp(name, "new") == 0, "the newest attribute is last in creation order");
+    H5Sclose(space);
+    H5Gclose(group);
+    H5Pclose(gcpl);
+}
+
 int main(int argc, char **argv)
 {
     const char *folder = argc > 1 ? argv[1] : "/attrules";
@@ -265,6 +298,8 @@ int main(int argc, char **argv)
     CHECK(file >= 0, "create");
     name_character_sets(file, names_kept);
     padding_reads_as_zero(file);
+    if (names_kept) /* HSDS keeps no creation order values: positions stand in */
+        creation_order_values(file);
     H5Fclose(file);
     big_attributes(folder);
     printf("OK: %d failure(s)\n", failures);

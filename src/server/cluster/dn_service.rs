@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use serde_json::json;
+use serde_json::{json, Value};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -82,6 +82,15 @@ impl DnService {
         match call {
             DnCall::Get { bucket, obj } => {
                 let value = meta.get(&bucket, &obj).await?.unwrap_or_default();
+                Ok((DnAnswer { value: Some(value), ..DnAnswer::default() }, Vec::new()))
+            }
+            DnCall::GetMember { bucket, obj, section, name } => {
+                let answer = meta.get_member(&bucket, &obj, section, &name).await?;
+                let value = answer.map_or(Value::Null, |answer| answer.to_wire());
+                Ok((DnAnswer { value: Some(value), ..DnAnswer::default() }, Vec::new()))
+            }
+            DnCall::GetOutline { bucket, obj } => {
+                let value = meta.get_outline(&bucket, &obj).await?.unwrap_or_default();
                 Ok((DnAnswer { value: Some(value), ..DnAnswer::default() }, Vec::new()))
             }
             DnCall::Create { bucket, obj, value } => {

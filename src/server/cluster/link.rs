@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::remote::RemoteNode;
 use crate::chunking::DimSelection;
 use crate::server::chunks::{ChunkError, ChunkNode, DatasetLayout, ElementBuf};
-use crate::server::dn::{DataNode, Mutation, ObjRef, Outcome};
+use crate::server::dn::{DataNode, MemberAnswer, Mutation, ObjRef, Outcome, Section};
 use crate::server::error::{ApiError, ApiResult};
 use crate::storage::backend::Bucket;
 
@@ -75,6 +75,34 @@ impl NodeLink {
         match self {
             NodeLink::Local(node) => node.meta.get(bucket, obj).await,
             NodeLink::Remote(node) => node.get(bucket, obj).await,
+        }
+    }
+
+    /// One attribute or link of an object, or the whole object when it is small.
+    ///
+    /// # Errors
+    /// As [`DataNode::get`], or 503 when a remote node is unreachable.
+    pub async fn get_member(
+        &self,
+        bucket: &str,
+        obj: &ObjRef,
+        section: Section,
+        name: &str,
+    ) -> ApiResult<Option<MemberAnswer>> {
+        match self {
+            NodeLink::Local(node) => node.meta.get_member(bucket, obj, section, name).await,
+            NodeLink::Remote(node) => node.get_member(bucket, obj, section, name).await,
+        }
+    }
+
+    /// An object without its attribute and link tables (with their sizes).
+    ///
+    /// # Errors
+    /// As [`DataNode::get`], or 503 when a remote node is unreachable.
+    pub async fn get_outline(&self, bucket: &str, obj: &ObjRef) -> ApiResult<Option<Value>> {
+        match self {
+            NodeLink::Local(node) => node.meta.get_outline(bucket, obj).await,
+            NodeLink::Remote(node) => node.get_outline(bucket, obj).await,
         }
     }
 

@@ -11,7 +11,7 @@ use super::wire::{self, DnAnswer, DnCall, WireLayout, CALL_PATH, INFO_PATH};
 use crate::chunking::DimSelection;
 use crate::client::config::Target;
 use crate::server::chunks::{ChunkError, DatasetLayout, ElementBuf};
-use crate::server::dn::{Mutation, ObjRef, Outcome};
+use crate::server::dn::{MemberAnswer, Mutation, ObjRef, Outcome, Section};
 use crate::server::error::{ApiError, ApiResult};
 use crate::storage::backend::Bucket;
 
@@ -140,6 +140,40 @@ impl RemoteNode {
     /// The DN's error, or 503.
     pub async fn get(&self, bucket: &str, obj: &ObjRef) -> ApiResult<Option<Value>> {
         let call = DnCall::Get { bucket: bucket.to_string(), obj: obj.clone() };
+        let (answer, _) = self.call(&call, &[]).await?;
+        Ok(answer.value.filter(|value| !value.is_null()))
+    }
+
+    /// One attribute or link of an object (see [`crate::server::dn::DataNode::get_member`]).
+    ///
+    /// # Errors
+    /// The DN's error, or 503.
+    pub async fn get_member(
+        &self,
+        bucket: &str,
+        obj: &ObjRef,
+        section: Section,
+        name: &str,
+    ) -> ApiResult<Option<MemberAnswer>> {
+        let call = DnCall::GetMember {
+            bucket: bucket.to_string(),
+            obj: obj.clone(),
+            section,
+            name: name.to_string(),
+        };
+        let (answer, _) = self.call(&call, &[]).await?;
+        match answer.value {
+            None | Some(Value::Null) => Ok(None),
+            Some(value) => MemberAnswer::from_wire(value).map(Some),
+        }
+    }
+
+    /// An object without its attribute and link tables.
+    ///
+    /// # Errors
+    /// The DN's error, or 503.
+    pub async fn get_outline(&self, bucket: &str, obj: &ObjRef) -> ApiResult<Option<Value>> {
+        let call = DnCall::GetOutline { bucket: bucket.to_string(), obj: obj.clone() };
         let (answer, _) = self.call(&call, &[]).await?;
         Ok(answer.value.filter(|value| !value.is_null()))
     }

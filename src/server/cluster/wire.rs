@@ -10,7 +10,7 @@ use crate::chunking::DimSelection;
 use crate::model::Datatype;
 use crate::server::chunks::elements::item_layout;
 use crate::server::chunks::{ChunkError, DatasetLayout};
-use crate::server::dn::{Mutation, ObjRef, Outcome};
+use crate::server::dn::{Mutation, ObjRef, Outcome, Section};
 
 /// The path every call is posted to.
 pub const CALL_PATH: &str = "/dn";
@@ -80,6 +80,24 @@ impl WireLayout {
 pub enum DnCall {
     /// Read an object's JSON.
     Get {
+        /// Bucket name.
+        bucket: String,
+        /// The object.
+        obj: ObjRef,
+    },
+    /// Read one attribute or link of an object (the whole object when it is small).
+    GetMember {
+        /// Bucket name.
+        bucket: String,
+        /// The object.
+        obj: ObjRef,
+        /// Attributes or links.
+        section: Section,
+        /// The member's name.
+        name: String,
+    },
+    /// Read an object without its attribute and link tables (with their sizes).
+    GetOutline {
         /// Bucket name.
         bucket: String,
         /// The object.

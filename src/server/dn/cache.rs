@@ -35,6 +35,9 @@ pub struct Slot {
     pub dirty: bool,
     /// The bytes charged to the budget for this slot.
     pub charged: usize,
+    /// The object's serialized size when it was last measured (mutations charge an estimate
+    /// in between; see `DataNode::mutate`).
+    pub measured: usize,
     /// The stored object's version when it was read or written (unknown when absent).
     pub version: Version,
     /// When the state was last known to match storage (`None`: never).

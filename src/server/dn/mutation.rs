@@ -16,6 +16,11 @@ pub const REF_COUNT: &str = "refCount";
 /// link is gone, as in an HDF5 file.
 pub const MAX_LINK_CREATION_ORDER: &str = "maxLinkCreationOrder";
 
+/// The object key of the next attribute creation order value, in objects that track
+/// attribute creation order (restvol's key; HSDS ignores it). Unlike links', it never goes
+/// back, as in HDF5.
+pub const MAX_ATTR_CREATION_ORDER: &str = "maxAttrCreationOrder";
+
 /// A change to one stored object.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -88,6 +93,29 @@ impl Mutation {
     #[must_use]
     pub fn returns_object(&self) -> bool {
         matches!(self, Mutation::ExtendShape { .. } | Mutation::ChangeRefCount { .. })
+    }
+
+    /// About how many bytes this mutation adds to the stored object's JSON (at most what it
+    /// adds: a replaced member is counted whole), for the DN cache's accounting.
+    #[must_use]
+    pub fn added_bytes(&self) -> usize {
+        /// `lastModified` and the JSON punctuation around a new entry.
+        const OVERHEAD: usize = 32;
+        let table = |map: &Map<String, Value>| {
+            map.iter().map(|(name, item)| name.len() + item.to_string().len() + 8).sum::<usize>()
+        };
+        OVERHEAD
+            + match self {
+                Mutation::PutLinks { links, .. } => table(links),
+                Mutation::PutAttributes { attributes, .. } => table(attributes),
+                Mutation::SetAttributeValue { value, .. } => value.to_string().len(),
+                Mutation::SetShape { shape } => shape.to_string().len(),
+                Mutation::PutAcl { user, acl } => user.len() + acl.to_string().len(),
+                Mutation::DeleteLinks { .. }
+                | Mutation::DeleteAttributes { .. }
+                | Mutation::ChangeRefCount { .. }
+                | Mutation::ExtendShape { .. } => 0,
+            }
     }
 }
 
@@ -179,6 +207,64 @@ fn tracks_link_order(group: &Value) -> bool {
     flag || props.get("linkCreationOrder").and_then(Value::as_str).is_some()
 }
 
+/// Whether an object tracks attribute creation order: its `creationProperties` have
+/// `attrCreationOrder` flags with `H5P_CRT_ORDER_TRACKED` (1), or, without them, a true
+/// `CreateOrder` (h5pyd's key, both orders).
+fn tracks_attr_order(object: &Value) -> bool {
+    let Some(props) = object.get("creationProperties") else { return false };
+    match props.get("attrCreationOrder").and_then(Value::as_u64) {
+        Some(flags) => flags & 1 != 0,
+        None => {
+            matches!(props.get("CreateOrder"), Some(Value::Bool(true)))
+                || props.get("CreateOrder").and_then(Value::as_u64).is_some_and(|n| n != 0)
+        }
+    }
+}
+
+/// `attributes` with creation order values and the object's next value afterwards, as
+/// [`with_creation_order`] does for links, when the object tracks attribute creation order;
+/// otherwise without any (a value a request carries is dropped).
+fn with_attr_creation_order(
+    object: &mut Value,
+    attributes: &Map<String, Value>,
+) -> ApiResult<(Map<String, Value>, Option<u64>)> {
+    let mut out = attributes.clone();
+    if !tracks_attr_order(object) {
+        for attr in out.values_mut() {
+            if let Some(map) = attr.as_object_mut() {
+                map.remove(CREATION_ORDER);
+            }
+        }
+        return Ok((out, None));
+    }
+    let stored = object.get(MAX_ATTR_CREATION_ORDER).and_then(Value::as_u64);
+    let table = member(object, "attributes")?;
+    let highest = table.values().filter_map(|a| a.get(CREATION_ORDER)?.as_u64()).max();
+    let mut next = stored.unwrap_or_else(|| highest.map_or(table.len() as u64, |h| h + 1));
+    let mut advanced = false;
+    // New attributes take values in the order they were created (then by name).
+    let created = |attr: &Value| attr.get("created").and_then(Value::as_f64).unwrap_or(0.0);
+    let mut names: Vec<&String> = attributes.keys().collect();
+    names.sort_by(|a, b| created(&attributes[*a]).total_cmp(&created(&attributes[*b])));
+    for name in names {
+        let Some(map) = out.get_mut(name).and_then(Value::as_object_mut) else { continue };
+        map.remove(CREATION_ORDER);
+        match table.get(name) {
+            Some(old) => {
+                if let Some(order) = old.get(CREATION_ORDER) {
+                    map.insert(CREATION_ORDER.into(), order.clone());
+                }
+            }
+            None => {
+                map.insert(CREATION_ORDER.into(), json!(next));
+                next += 1;
+                advanced = true;
+            }
+        }
+    }
+    Ok((out, advanced.then_some(next)))
+}
+
 /// `links` with creation order values, and the group's next value afterwards when it
 /// changed: a link the group already has keeps its own, each new one takes the group's next
 /// value (in title order). A group without the counter (links written by HSDS) starts after
@@ -233,6 +319,9 @@ fn delete_members(
 }
 
 /// Applies `mutation` to `object` in place, stamping `lastModified` when anything changed.
+/// When it fails, `object` is unchanged (but for an empty `links` or `attributes` table it may
+/// have gained): every arm checks everything before it changes anything, and the DN applies
+/// mutations to its cached object itself, relying on this.
 ///
 /// # Errors
 /// 409 for conflicting links or attributes, 404 for missing ones, 500 for malformed objects.
@@ -258,17 +347,21 @@ pub fn apply(object: &mut Value, mutation: &Mutation) -> ApiResult<Outcome> {
         Mutation::PutAttributes { attributes, replace } => {
             // A replaced attribute keeps its creation time, as in HSDS: its place in creation
             // order does not change.
+            let (attributes, next) = with_attr_creation_order(object, attributes)?;
             let table = member(object, "attributes")?;
-            let kept: Vec<(&String, Value)> = attributes
+            let kept: Vec<(String, Value)> = attributes
                 .keys()
-                .filter_map(|name| Some((name, table.get(name)?.get("created")?.clone())))
+                .filter_map(|name| Some((name.clone(), table.get(name)?.get("created")?.clone())))
                 .collect();
-            let outcome = put_members(object, "attributes", "attribute", attributes, *replace)?;
+            let outcome = put_members(object, "attributes", "attribute", &attributes, *replace)?;
             let table = member(object, "attributes")?;
             for (name, created) in kept {
-                if let Some(stored) = table.get_mut(name).and_then(Value::as_object_mut) {
+                if let Some(stored) = table.get_mut(&name).and_then(Value::as_object_mut) {
                     stored.insert("created".into(), created);
                 }
+            }
+            if let (Some(next), Some(map)) = (next, object.as_object_mut()) {
+                map.insert(MAX_ATTR_CREATION_ORDER.into(), json!(next));
             }
             outcome
         }
@@ -339,6 +432,38 @@ mod tests {
 
     fn links(value: Value) -> Map<String, Value> {
         value.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn attribute_creation_order_values_only_grow_where_tracked() {
+        let attr = |name: &str, created: f64| {
+            let item = json!({"type": "H5T_STD_I8LE", "shape": {"class": "H5S_SCALAR"},
+                "created": created, "creationOrder": 99});
+            let mut map = Map::new();
+            map.insert(name.into(), item);
+            Mutation::PutAttributes { attributes: map, replace: false }
+        };
+        let order =
+            |object: &Value, name: &str| object["attributes"][name].get(CREATION_ORDER).cloned();
+        let mut tracked = json!({"id": "d-x", "attributes": {},
+            "creationProperties": {"attrCreationOrder": 3}});
+        apply(&mut tracked, &attr("a", 1.0)).unwrap();
+        apply(&mut tracked, &attr("b", 2.0)).unwrap();
+        assert_eq!((order(&tracked, "a"), order(&tracked, "b")), (Some(json!(0)), Some(json!(1))));
+        apply(&mut tracked, &Mutation::DeleteAttributes { names: vec!["a".into()] }).unwrap();
+        apply(&mut tracked, &attr("c", 3.0)).unwrap();
+        assert_eq!(order(&tracked, "c"), Some(json!(2)), "values never go back");
+        assert_eq!(apply(&mut tracked, &attr("b", 9.0)).unwrap(), Outcome::Unchanged);
+        assert_eq!(order(&tracked, "b"), Some(json!(1)));
+        assert_eq!(tracked[MAX_ATTR_CREATION_ORDER], json!(3));
+
+        let mut untracked = json!({"id": "d-y", "attributes": {}});
+        apply(&mut untracked, &attr("a", 1.0)).unwrap();
+        assert_eq!(order(&untracked, "a"), None, "a request's value is dropped");
+        assert!(untracked.get(MAX_ATTR_CREATION_ORDER).is_none());
+        let mut h5pyd = json!({"id": "g-z", "creationProperties": {"CreateOrder": true}});
+        apply(&mut h5pyd, &attr("a", 1.0)).unwrap();
+        assert_eq!(order(&h5pyd, "a"), Some(json!(0)));
     }
 
     #[test]

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::cache::{ObjectCache, Slot, SlotState};
+use super::member::{outline, MemberAnswer, Section};
 use super::mutation::{apply, Mutation, Outcome};
 use crate::chunking::dn_index;
 use crate::server::api::quote_non_finite;
@@ -17,6 +18,9 @@ use crate::server::recheck::RecheckClock;
 use crate::storage::backend::Version;
 use crate::storage::keys::{dataset_prefix, domain_key, object_key};
 use crate::storage::{Bucket, Storage};
+
+/// Below this size an object's cache charge is not re-measured after mutations.
+const MEASURE_FLOOR: usize = 4096;
 
 /// The address of one stored object.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -162,6 +166,7 @@ impl DataNode {
                 let size = value.to_string().len();
                 slot.state = SlotState::Present(value);
                 slot.version = version;
+                slot.measured = size;
                 self.cache.charge(slot, size);
             }
             None => {
@@ -231,6 +236,65 @@ impl DataNode {
         result
     }
 
+    /// Member `name` of `section` of the object, or the whole object when it is small
+    /// ([`MemberAnswer::of`]); `None` if the object does not exist.
+    ///
+    /// # Errors
+    /// As [`DataNode::get`].
+    pub async fn get_member(
+        &self,
+        bucket: &str,
+        obj: &ObjRef,
+        section: Section,
+        name: &str,
+    ) -> ApiResult<Option<MemberAnswer>> {
+        self.check_partition(bucket, obj)?;
+        let key = obj.storage_key()?;
+        let slot_key = slot_name(bucket, &key);
+        let handle = self.cache.slot(&slot_key)?;
+        let result = {
+            let mut slot = handle.lock().await;
+            let loaded = self.load(bucket, &key, &mut slot).await;
+            loaded.map(|()| match &slot.state {
+                SlotState::Present(value) => {
+                    Some(MemberAnswer::of(value, slot.charged, section, name))
+                }
+                _ => None,
+            })
+        };
+        drop(handle);
+        if !matches!(result, Ok(Some(_))) {
+            self.cache.discard_if_idle(&slot_key);
+        }
+        self.cache.evict();
+        result
+    }
+
+    /// The object's [`outline`] (no attribute or link tables), or `None` if it does not exist.
+    ///
+    /// # Errors
+    /// As [`DataNode::get`].
+    pub async fn get_outline(&self, bucket: &str, obj: &ObjRef) -> ApiResult<Option<Value>> {
+        self.check_partition(bucket, obj)?;
+        let key = obj.storage_key()?;
+        let slot_key = slot_name(bucket, &key);
+        let handle = self.cache.slot(&slot_key)?;
+        let result = {
+            let mut slot = handle.lock().await;
+            let loaded = self.load(bucket, &key, &mut slot).await;
+            loaded.map(|()| match &slot.state {
+                SlotState::Present(value) => Some(outline(value)),
+                _ => None,
+            })
+        };
+        drop(handle);
+        if !matches!(result, Ok(Some(_))) {
+            self.cache.discard_if_idle(&slot_key);
+        }
+        self.cache.evict();
+        result
+    }
+
     /// Creates the object.
     ///
     /// # Errors
@@ -247,6 +311,7 @@ impl DataNode {
             }
             let size = value.to_string().len();
             slot.state = SlotState::Present(value);
+            slot.measured = size;
             self.cache.charge(&mut slot, size);
             self.settle(bucket, &key, obj, &mut slot).await?;
         }
@@ -272,15 +337,27 @@ impl DataNode {
         let result = {
             let mut slot = handle.lock().await;
             self.load(bucket, &key, &mut slot).await?;
-            let SlotState::Present(current) = &slot.state else {
+            let SlotState::Present(current) = &mut slot.state else {
                 return Err(ApiError::not_found("object not found"));
             };
-            let mut updated = current.clone();
-            let outcome = apply(&mut updated, mutation)?;
-            let answer = if mutation.returns_object() { updated.clone() } else { Value::Null };
+            // `apply` changes nothing when it fails, so it works on the cached object itself:
+            // no copy. The cache is charged what the mutation adds, and the object is measured
+            // again only once that estimate doubles, so a change costs about the same in an
+            // object of any size.
+            let outcome = apply(current, mutation)?;
+            let answer = if mutation.returns_object() { current.clone() } else { Value::Null };
             if outcome != Outcome::Unchanged {
-                let size = updated.to_string().len();
-                slot.state = SlotState::Present(updated);
+                let estimate = slot.charged.saturating_add(mutation.added_bytes());
+                let size = if estimate > slot.measured.max(MEASURE_FLOOR).saturating_mul(2) {
+                    let exact = match &slot.state {
+                        SlotState::Present(value) => value.to_string().len(),
+                        _ => 0,
+                    };
+                    slot.measured = exact;
+                    exact
+                } else {
+                    estimate
+                };
                 self.cache.charge(&mut slot, size);
                 self.settle(bucket, &key, obj, &mut slot).await?;
             }
@@ -482,6 +559,49 @@ mod tests {
         dn.flush().await.unwrap();
         assert!(store.get_json(&key).await.unwrap().is_none());
         assert_eq!(dn.delete("b", &obj).await.unwrap_err().status, 404);
+    }
+
+    /// A failed mutation leaves the cached object as it was (mutations apply in place); member
+    /// lookups answer a small group whole and a large one (or an attribute) by member; the
+    /// cache charge tracks a growing object without re-measuring it on every change.
+    #[tokio::test]
+    async fn members_in_place_mutations_and_charges() {
+        let (dn, _) = node();
+        let obj = ObjRef::Id(GROUP.into());
+        dn.create("b", &obj, json!({"id": GROUP, "links": {}, "attributes": {}})).await.unwrap();
+        let link = |path: &str| {
+            let links = json!({"x": {"class": "H5L_TYPE_SOFT", "h5path": path}});
+            Mutation::PutLinks { links: links.as_object().unwrap().clone(), replace: false }
+        };
+        dn.mutate("b", &obj, &link("/a")).await.unwrap();
+        let before = dn.get("b", &obj).await.unwrap().unwrap();
+        assert_eq!(dn.mutate("b", &obj, &link("/other")).await.unwrap_err().status, 409);
+        let gone = Mutation::DeleteLinks { titles: vec!["x".into(), "missing".into()] };
+        assert_eq!(dn.mutate("b", &obj, &gone).await.unwrap_err().status, 404);
+        assert_eq!(dn.get("b", &obj).await.unwrap().unwrap(), before, "failed mutations");
+
+        let whole = dn.get_member("b", &obj, Section::Links, "x").await.unwrap().unwrap();
+        assert_eq!(whole, MemberAnswer::Whole(before.clone()));
+        let missing = ObjRef::Id("g-b03b24ef-69f244b6-acd9-4df97b-37122b".into());
+        assert_eq!(dn.get_member("b", &missing, Section::Links, "x").await.unwrap(), None);
+
+        for i in 0..2000 {
+            let attrs = json!({ format!("attr {i:05}"): {"type": "H5T_STD_I32LE",
+                "shape": {"class": "H5S_SCALAR"}, "value": i, "created": 1.0} });
+            let put = Mutation::PutAttributes {
+                attributes: attrs.as_object().unwrap().clone(),
+                replace: false,
+            };
+            dn.mutate("b", &obj, &put).await.unwrap();
+        }
+        let answer =
+            dn.get_member("b", &obj, Section::Attributes, "attr 01234").await.unwrap().unwrap();
+        assert_eq!(answer.into_member(Section::Attributes, "attr 01234").unwrap()["value"], 1234);
+        let answer = dn.get_member("b", &obj, Section::Links, "x").await.unwrap().unwrap();
+        assert_eq!(answer, MemberAnswer::Member(Some(before["links"]["x"].clone())), "large");
+        let exact = dn.get("b", &obj).await.unwrap().unwrap().to_string().len();
+        let charged = dn.cache.bytes();
+        assert!(charged >= exact && charged <= 2 * exact + 4096, "{charged} vs {exact}");
     }
 
     #[tokio::test]

@@ -5,12 +5,13 @@ use base64::Engine;
 use bytes::Bytes;
 use serde_json::{json, Map, Value};
 
+use crate::model::attributes::ATTR_CREATION_ORDER_KEY;
 use crate::model::{validate_attribute_name, AttrValue, Attribute, ObjClass, ObjId};
 use crate::server::api::ApiResponse;
 use crate::server::attr_bytes::{bytes_to_json, json_to_bytes};
 use crate::server::ctx::{Ctx, OpenDomain};
 use crate::server::dn::mutation::now;
-use crate::server::dn::{Mutation, Outcome};
+use crate::server::dn::{Mutation, Outcome, Section};
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::handlers::domains::glob_match;
 use crate::server::handlers::objects::created_time;
@@ -97,8 +98,15 @@ fn listed(
         items.retain(|(name, _)| glob_match(pattern, name));
     }
     if ctx.req.flag("CreateOrder") {
+        // By creation order value where the owner tracks it (restvol), else by creation time.
+        let order = |v: &Value| v.get(ATTR_CREATION_ORDER_KEY).and_then(Value::as_u64);
         let created = |v: &Value| v.get("created").and_then(Value::as_f64).unwrap_or(0.0);
-        items.sort_by(|a, b| created(&a.1).total_cmp(&created(&b.1)).then_with(|| a.0.cmp(&b.0)));
+        items.sort_by(|a, b| {
+            order(&a.1)
+                .cmp(&order(&b.1))
+                .then_with(|| created(&a.1).total_cmp(&created(&b.1)))
+                .then_with(|| a.0.cmp(&b.0))
+        });
     } else {
         items.sort_by(|a, b| a.0.cmp(&b.0));
     }
@@ -136,13 +144,13 @@ pub async fn get_one(
     name: &str,
 ) -> ApiResult<ApiResponse> {
     let open = ctx.open_domain("read").await?;
-    let (_, stored) = target(ctx, &open, class, id).await?;
-    let attr = stored
-        .get("attributes")
-        .and_then(|a| a.get(name))
+    let oid = ctx.parse_id(id, Some(class), &open.root)?;
+    let attr = ctx
+        .member(&oid, Section::Attributes, name)
+        .await?
         .ok_or_else(|| ApiError::not_found(format!("attribute '{name}' not found")))?;
     let include_data = ctx.req.param("IncludeData").is_none() || ctx.req.flag("IncludeData");
-    let mut out = attr_response(ctx, name, attr, include_data)?;
+    let mut out = attr_response(ctx, name, &attr, include_data)?;
     if let Some(map) = out.as_object_mut() {
         map.insert("hrefs".into(), json!([]));
     }
@@ -352,12 +360,12 @@ async fn stored_attr(
     id: &str,
     name: &str,
 ) -> ApiResult<(ObjId, Attribute)> {
-    let (oid, stored) = target(ctx, open, class, id).await?;
-    let attr = stored
-        .get("attributes")
-        .and_then(|a| a.get(name))
+    let oid = ctx.parse_id(id, Some(class), &open.root)?;
+    let attr = ctx
+        .member(&oid, Section::Attributes, name)
+        .await?
         .ok_or_else(|| ApiError::not_found(format!("attribute '{name}' not found")))?;
-    let attr = Attribute::from_json(attr)?;
+    let attr = Attribute::from_json(&attr)?;
     if attr.shape.class_name() == "H5S_NULL" {
         return Err(ApiError::bad_request("a null-space attribute has no value"));
     }

@@ -154,7 +154,7 @@ async fn path_lookup(ctx: &Ctx<'_>, root: &ObjId, h5path: &str) -> ApiResult<Val
     let follow_soft =
         ctx.req.param("follow_soft_links").is_none() || ctx.req.flag("follow_soft_links");
     let id = h5path::resolve(ctx, root, &start, h5path, follow_soft).await?;
-    let stored = ctx.object(&id).await?;
+    let stored = objects::stored_for_response(ctx, &id).await?;
     let mut out = objects::object_response(ctx, &id, &stored, root).await?;
     if let Some(map) = out.as_object_mut() {
         map.insert("class".into(), json!(id.class().name()));

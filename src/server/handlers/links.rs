@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 use crate::model::{validate_link_name, Link, ObjClass, ObjId};
 use crate::server::api::ApiResponse;
 use crate::server::ctx::{Ctx, OpenDomain};
-use crate::server::dn::{Mutation, Outcome};
+use crate::server::dn::{Mutation, Outcome, Section};
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::h5path::links_of;
 use crate::server::handlers::domains::glob_match;
@@ -97,12 +97,12 @@ pub async fn get_all(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
 /// 404 for a missing group or link.
 pub async fn get_one(ctx: &Ctx<'_>, id: &str, title: &str) -> ApiResult<ApiResponse> {
     let open = ctx.open_domain("read").await?;
-    let (_, stored) = group(ctx, &open, id).await?;
-    let link = stored
-        .get("links")
-        .and_then(|links| links.get(title))
+    let gid = ctx.parse_id(id, Some(ObjClass::Group), &open.root)?;
+    let link = ctx
+        .member(&gid, Section::Links, title)
+        .await?
         .ok_or_else(|| ApiError::not_found(format!("link '{title}' not found")))?;
-    let link = Link::from_json(link)?;
+    let link = Link::from_json(&link)?;
     Ok(ApiResponse::ok(json!({
         "link": link.to_response_json(title),
         "created": link.created,

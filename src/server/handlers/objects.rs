@@ -7,8 +7,9 @@ use serde_json::{json, Map, Value};
 use crate::model::{new_obj_id, Datatype, Link, ObjClass, ObjId};
 use crate::server::api::ApiResponse;
 use crate::server::ctx::{Ctx, OpenDomain};
+use crate::server::dn::member::table_size;
 use crate::server::dn::mutation::{now, REF_COUNT};
-use crate::server::dn::{Mutation, ObjRef};
+use crate::server::dn::{Mutation, ObjRef, Section};
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::h5path;
 use crate::server::handlers::{attributes, datasets, links, values};
@@ -19,8 +20,17 @@ struct Placement {
     title: String,
 }
 
-fn count(stored: &Value, key: &str) -> usize {
-    stored.get(key).and_then(Value::as_object).map_or(0, Map::len)
+/// What [`object_response`] needs of object `id`: the whole object when the request asks for
+/// its links or attributes, else its outline (constant size, however many it has).
+///
+/// # Errors
+/// 404 when it does not exist.
+pub async fn stored_for_response(ctx: &Ctx<'_>, id: &ObjId) -> ApiResult<Value> {
+    if ctx.req.flag("include_links") || ctx.req.flag("include_attrs") {
+        ctx.object(id).await
+    } else {
+        ctx.outline(id).await
+    }
 }
 
 /// Client timestamps are accepted when at most 10 s old (HSDS `predate_max_time`).
@@ -190,9 +200,9 @@ fn created_response(class: ObjClass, stored: &Value) -> Value {
         }
     }
     if class == ObjClass::Group {
-        out.insert("linkCount".into(), json!(count(stored, "links")));
+        out.insert("linkCount".into(), json!(table_size(stored, Section::Links)));
     }
-    out.insert("attributeCount".into(), json!(count(stored, "attributes")));
+    out.insert("attributeCount".into(), json!(table_size(stored, Section::Attributes)));
     Value::Object(out)
 }
 
@@ -386,12 +396,12 @@ pub async fn object_response(
         out.insert("creationProperties".into(), json!({}));
     }
     if class == ObjClass::Group {
-        out.insert("linkCount".into(), json!(count(stored, "links")));
+        out.insert("linkCount".into(), json!(table_size(stored, Section::Links)));
         if ctx.req.flag("include_links") {
             out.insert("links".into(), links::links_table_response(stored));
         }
     }
-    out.insert("attributeCount".into(), json!(count(stored, "attributes")));
+    out.insert("attributeCount".into(), json!(table_size(stored, Section::Attributes)));
     if ctx.req.flag("include_attrs") {
         out.insert(
             "attributes".into(),
@@ -419,7 +429,7 @@ pub async fn object_response(
 pub async fn get(ctx: &Ctx<'_>, class: ObjClass, id: &str) -> ApiResult<ApiResponse> {
     let open = ctx.open_domain("read").await?;
     let id = target_id(ctx, &open, class, id).await?;
-    let stored = ctx.object(&id).await?;
+    let stored = stored_for_response(ctx, &id).await?;
     let mut out = object_response(ctx, &id, &stored, &open.root).await?;
     if class == ObjClass::Dataset && ctx.req.flag("verbose") {
         datasets::add_verbose(ctx, &id, &mut out).await?;
