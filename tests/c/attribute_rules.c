@@ -283,6 +283,14 @@ static void creation_order_values(hid_t file)
     char name[16] = "";
     H5Aget_name_by_idx(group, ".", H5_INDEX_CRT_ORDER, H5_ITER_DEC, 0, name, sizeof name, H5P_DEFAULT);
     CHECK(strcmp(name, "new") == 0, "the newest attribute is last in creation order");
+    /* Once the last attribute is gone, creation order starts again from 0 (as natively). */
+    const char *left[] = {"alpha", "mid", "new"};
+    for (int i = 0; i < 3; i++)
+        H5Adelete(group, left[i]);
+    attr = H5Acreate2(group, "fresh", H5T_NATIVE_INT, space, H5P_DEFAULT, H5P_DEFAULT);
+    CHECK(H5Aget_info(attr, &info) >= 0 && info.corder == 0,
+          "after the last attribute is deleted creation order starts again from 0");
+    H5Aclose(attr);
     H5Sclose(space);
     H5Gclose(group);
     H5Pclose(gcpl);

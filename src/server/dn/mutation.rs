@@ -17,8 +17,8 @@ pub const REF_COUNT: &str = "refCount";
 pub const MAX_LINK_CREATION_ORDER: &str = "maxLinkCreationOrder";
 
 /// The object key of the next attribute creation order value, in objects that track
-/// attribute creation order (restvol's key; HSDS ignores it). Unlike links', it never goes
-/// back, as in HDF5.
+/// attribute creation order (restvol's key; HSDS ignores it). As in HDF5 it never goes back
+/// while the object has attributes, and starts again from 0 once the last one is deleted.
 pub const MAX_ATTR_CREATION_ORDER: &str = "maxAttrCreationOrder";
 
 /// A change to one stored object.
@@ -380,7 +380,17 @@ pub fn apply(object: &mut Value, mutation: &Mutation) -> ApiResult<Outcome> {
             Outcome::Updated
         }
         Mutation::DeleteAttributes { names } => {
-            delete_members(object, "attributes", "attribute", names)?
+            let outcome = delete_members(object, "attributes", "attribute", names)?;
+            // As HDF5, which drops the attribute info message with the last attribute: the
+            // next attribute starts creation order again from 0.
+            if member(object, "attributes")?.is_empty() {
+                if let Some(map) = object.as_object_mut() {
+                    if map.contains_key(MAX_ATTR_CREATION_ORDER) {
+                        map.insert(MAX_ATTR_CREATION_ORDER.into(), json!(0));
+                    }
+                }
+            }
+            outcome
         }
         Mutation::SetShape { shape } => {
             let map = object
@@ -456,6 +466,10 @@ mod tests {
         assert_eq!(apply(&mut tracked, &attr("b", 9.0)).unwrap(), Outcome::Unchanged);
         assert_eq!(order(&tracked, "b"), Some(json!(1)));
         assert_eq!(tracked[MAX_ATTR_CREATION_ORDER], json!(3));
+        let all = vec!["b".to_string(), "c".to_string()];
+        apply(&mut tracked, &Mutation::DeleteAttributes { names: all }).unwrap();
+        apply(&mut tracked, &attr("again", 4.0)).unwrap();
+        assert_eq!(order(&tracked, "again"), Some(json!(0)), "restarts once all are gone");
 
         let mut untracked = json!({"id": "d-y", "attributes": {}});
         apply(&mut untracked, &attr("a", 1.0)).unwrap();
