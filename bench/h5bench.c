@@ -11,6 +11,9 @@
  *           the groups and read every attribute
  *   small   2000 writes, then 2000 checked reads, of a 4x4 int block of a 64x64 dataset
  *           (one small request each unless the connector holds the value)
+ *   attrs   10000 attributes on one group, each checked absent, created, written, closed and
+ *           checked present (testhdf5 attr's pattern); the rate over the first and the last
+ *           1000 shows whether an operation's cost grows with the object
  *
  * usage: h5bench FILE [NZ] [workload...]     (NZ = 256 gives 1 GiB; default 256; all workloads
  *        unless some are named)
@@ -265,6 +268,48 @@ static void bench_small(const char *name)
     printf("small-read %.3f %.0f ops/s\n", t_read, SMALL_OPS / t_read);
 }
 
+/* Many attributes on one object: the rate over the first and the last ATTRS_WINDOW. */
+#define ATTRS_TOTAL 10000
+#define ATTRS_WINDOW 1000
+static void bench_attrs(const char *name)
+{
+    hid_t file, group, space;
+    CHECK(file = H5Fcreate(name, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
+    CHECK(group = H5Gcreate2(file, "many", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    CHECK(space = H5Screate(H5S_SCALAR));
+    double first = 0, last = 0, t0 = now(), window = t0;
+    for (int u = 0; u < ATTRS_TOTAL; u++) {
+        char aname[32];
+        snprintf(aname, sizeof aname, "attr %05d", u);
+        if (H5Aexists(group, aname) != 0) {
+            fprintf(stderr, "h5bench: %s exists before it is made\n", aname);
+            exit(1);
+        }
+        hid_t attr;
+        CHECK(attr = H5Acreate2(group, aname, H5T_NATIVE_UINT, space, H5P_DEFAULT, H5P_DEFAULT));
+        unsigned value = (unsigned)u;
+        CHECK(H5Awrite(attr, H5T_NATIVE_UINT, &value));
+        CHECK(H5Aclose(attr));
+        if (H5Aexists(group, aname) != 1) {
+            fprintf(stderr, "h5bench: %s is missing after it was made\n", aname);
+            exit(1);
+        }
+        if (u + 1 == ATTRS_WINDOW)
+            first = now() - window;
+        if (u + 1 == ATTRS_TOTAL - ATTRS_WINDOW)
+            window = now();
+    }
+    last = now() - window;
+    double total = now() - t0;
+    CHECK(H5Sclose(space));
+    CHECK(H5Gclose(group));
+    CHECK(H5Fclose(file));
+    /* One attribute = 5 calls (exists, create, write, close, exists). */
+    printf("attrs-first %.3f %.0f ops/s\n", first, 5.0 * ATTRS_WINDOW / first);
+    printf("attrs-last %.3f %.0f ops/s\n", last, 5.0 * ATTRS_WINDOW / last);
+    printf("attrs-all %.3f %.0f ops/s\n", total, 5.0 * ATTRS_TOTAL / total);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -300,6 +345,11 @@ int main(int argc, char **argv)
             char meta[4096];
             snprintf(meta, sizeof meta, "%s.meta.h5", name);
             bench_meta(meta);
+        }
+        if (all || strcmp(w, "attrs") == 0) {
+            char attrs[4096];
+            snprintf(attrs, sizeof attrs, "%s.attrs.h5", name);
+            bench_attrs(attrs);
         }
         if (all || strcmp(w, "small") == 0) {
             char small[4096];
