@@ -237,19 +237,35 @@ fn with_attr_creation_order(
         }
         return Ok((out, None));
     }
-    let stored = object.get(MAX_ATTR_CREATION_ORDER).and_then(Value::as_u64);
-    let table = member(object, "attributes")?;
-    let highest = table.values().filter_map(|a| a.get(CREATION_ORDER)?.as_u64()).max();
-    let mut next = stored.unwrap_or_else(|| highest.map_or(table.len() as u64, |h| h + 1));
-    let mut advanced = false;
     // New attributes take values in the order they were created (then by name).
     let created = |attr: &Value| attr.get("created").and_then(Value::as_f64).unwrap_or(0.0);
     let mut names: Vec<&String> = attributes.keys().collect();
     names.sort_by(|a, b| created(&attributes[*a]).total_cmp(&created(&attributes[*b])));
+    numbered(object, "attributes", MAX_ATTR_CREATION_ORDER, attributes, &names)
+}
+
+/// `items` (new members of `object`'s table `key`, in the order `names` gives) with creation
+/// order values, and the object's next value (kept under `counter`) afterwards when it
+/// changed: a member the object already has keeps its own value, each new one takes the next.
+/// Without the counter (members written by HSDS), numbering starts after the highest stored
+/// value, or at the table's size.
+fn numbered(
+    object: &mut Value,
+    key: &str,
+    counter: &str,
+    items: &Map<String, Value>,
+    names: &[&String],
+) -> ApiResult<(Map<String, Value>, Option<u64>)> {
+    let stored = object.get(counter).and_then(Value::as_u64);
+    let table = member(object, key)?;
+    let highest = table.values().filter_map(|m| m.get(CREATION_ORDER)?.as_u64()).max();
+    let mut next = stored.unwrap_or_else(|| highest.map_or(table.len() as u64, |h| h + 1));
+    let mut advanced = false;
+    let mut out = items.clone();
     for name in names {
-        let Some(map) = out.get_mut(name).and_then(Value::as_object_mut) else { continue };
+        let Some(map) = out.get_mut(*name).and_then(Value::as_object_mut) else { continue };
         map.remove(CREATION_ORDER);
-        match table.get(name) {
+        match table.get(*name) {
             Some(old) => {
                 if let Some(order) = old.get(CREATION_ORDER) {
                     map.insert(CREATION_ORDER.into(), order.clone());
@@ -277,29 +293,8 @@ fn with_creation_order(
     if !tracks_link_order(group) {
         return Ok((links.clone(), None));
     }
-    let stored = group.get(MAX_LINK_CREATION_ORDER).and_then(Value::as_u64);
-    let table = member(group, "links")?;
-    let highest = table.values().filter_map(|l| l.get(CREATION_ORDER)?.as_u64()).max();
-    let mut next = stored.unwrap_or_else(|| highest.map_or(table.len() as u64, |h| h + 1));
-    let mut advanced = false;
-    let mut out = links.clone();
-    for (title, link) in out.iter_mut() {
-        let Some(map) = link.as_object_mut() else { continue };
-        map.remove(CREATION_ORDER);
-        match table.get(title) {
-            Some(old) => {
-                if let Some(order) = old.get(CREATION_ORDER) {
-                    map.insert(CREATION_ORDER.into(), order.clone());
-                }
-            }
-            None => {
-                map.insert(CREATION_ORDER.into(), json!(next));
-                next += 1;
-                advanced = true;
-            }
-        }
-    }
-    Ok((out, advanced.then_some(next)))
+    let titles: Vec<&String> = links.keys().collect();
+    numbered(group, "links", MAX_LINK_CREATION_ORDER, links, &titles)
 }
 
 fn delete_members(

@@ -216,24 +216,7 @@ impl DataNode {
     /// # Errors
     /// 400 for a bad id, 500 for a foreign id or a storage failure.
     pub async fn get(&self, bucket: &str, obj: &ObjRef) -> ApiResult<Option<Value>> {
-        self.check_partition(bucket, obj)?;
-        let key = obj.storage_key()?;
-        let name = slot_name(bucket, &key);
-        let handle = self.cache.slot(&name)?;
-        let result = {
-            let mut slot = handle.lock().await;
-            let loaded = self.load(bucket, &key, &mut slot).await;
-            loaded.map(|()| match &slot.state {
-                SlotState::Present(value) => Some(value.clone()),
-                _ => None,
-            })
-        };
-        drop(handle);
-        if !matches!(result, Ok(Some(_))) {
-            self.cache.discard_if_idle(&name);
-        }
-        self.cache.evict();
-        result
+        self.read(bucket, obj, |value, _| value.clone()).await
     }
 
     /// Member `name` of `section` of the object, or the whole object when it is small
@@ -248,26 +231,10 @@ impl DataNode {
         section: Section,
         name: &str,
     ) -> ApiResult<Option<MemberAnswer>> {
-        self.check_partition(bucket, obj)?;
-        let key = obj.storage_key()?;
-        let slot_key = slot_name(bucket, &key);
-        let handle = self.cache.slot(&slot_key)?;
-        let result = {
-            let mut slot = handle.lock().await;
-            let loaded = self.load(bucket, &key, &mut slot).await;
-            loaded.map(|()| match &slot.state {
-                SlotState::Present(value) => {
-                    Some(MemberAnswer::of(value, slot.charged, section, name))
-                }
-                _ => None,
-            })
-        };
-        drop(handle);
-        if !matches!(result, Ok(Some(_))) {
-            self.cache.discard_if_idle(&slot_key);
-        }
-        self.cache.evict();
-        result
+        self.read(bucket, obj, |value, stored_bytes| {
+            MemberAnswer::of(value, stored_bytes, section, name)
+        })
+        .await
     }
 
     /// The object's [`outline`] (no attribute or link tables), or `None` if it does not exist.
@@ -275,21 +242,33 @@ impl DataNode {
     /// # Errors
     /// As [`DataNode::get`].
     pub async fn get_outline(&self, bucket: &str, obj: &ObjRef) -> ApiResult<Option<Value>> {
+        self.read(bucket, obj, |value, _| outline(value)).await
+    }
+
+    /// What `pick` takes from the object (given its JSON and its cache charge, about its
+    /// stored size) under the object's lock; `None` if it does not exist. A missing object's
+    /// slot is not kept.
+    async fn read<T>(
+        &self,
+        bucket: &str,
+        obj: &ObjRef,
+        pick: impl FnOnce(&Value, usize) -> T,
+    ) -> ApiResult<Option<T>> {
         self.check_partition(bucket, obj)?;
         let key = obj.storage_key()?;
-        let slot_key = slot_name(bucket, &key);
-        let handle = self.cache.slot(&slot_key)?;
+        let name = slot_name(bucket, &key);
+        let handle = self.cache.slot(&name)?;
         let result = {
             let mut slot = handle.lock().await;
             let loaded = self.load(bucket, &key, &mut slot).await;
             loaded.map(|()| match &slot.state {
-                SlotState::Present(value) => Some(outline(value)),
+                SlotState::Present(value) => Some(pick(value, slot.charged)),
                 _ => None,
             })
         };
         drop(handle);
         if !matches!(result, Ok(Some(_))) {
-            self.cache.discard_if_idle(&slot_key);
+            self.cache.discard_if_idle(&name);
         }
         self.cache.evict();
         result
