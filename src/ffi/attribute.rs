@@ -16,7 +16,9 @@ use super::plists::{require_class, OwnedPlist, PlistClass};
 use super::reference;
 use super::{h5plist, h5type, sys};
 use crate::h5::{convert, layout, space, types, OwnedId};
-use crate::model::attributes::ATTR_CREATION_ORDER_KEY;
+use crate::model::attributes::{
+    ATTR_CREATION_ORDER_KEY, CREATION_PROPERTIES_KEY, NAME_CHAR_ENCODING_KEY,
+};
 use crate::model::types::Datatype;
 use crate::model::{ObjId, Shape};
 use crate::vol::file::OpenFile;
@@ -104,7 +106,8 @@ fn attr_object(file: &Arc<OpenFile>, owner: ObjId, json: &Value) -> Result<AttrO
     let variable =
         if types::has_variable_parts(file_type.id())? { Some(datatype.clone()) } else { None };
     let name_utf8 = json
-        .pointer("/creationProperties/nameCharEncoding")
+        .get(CREATION_PROPERTIES_KEY)
+        .and_then(|props| props.get(NAME_CHAR_ENCODING_KEY))
         .is_some_and(|cset| cset == "H5T_CSET_UTF8");
     let creation_order = json
         .get(ATTR_CREATION_ORDER_KEY)

@@ -9,6 +9,7 @@ use super::error::VolError;
 use super::file::OpenFile;
 use super::link::percent_encode;
 use crate::client::Request;
+use crate::model::attributes::{CREATION_PROPERTIES_KEY, NAME_CHAR_ENCODING_KEY};
 use crate::model::shapes::Shape;
 use crate::model::types::Datatype;
 use crate::model::ObjId;
@@ -44,7 +45,7 @@ pub fn create(
     check_name(name)?;
     let mut body = json!({"type": type_json, "shape": shape_json});
     if name_utf8 {
-        body["creationProperties"] = utf8_name_properties();
+        body[CREATION_PROPERTIES_KEY] = utf8_name_properties();
     }
     match file.send(Request::put(attribute_path(owner, name)).json(body.clone())) {
         // HSDS (and restvol's service) answer 200 instead of 201 when an identical attribute
@@ -168,7 +169,7 @@ pub fn write_value(
             "encoding": "base64",
         });
         if name_utf8 {
-            body["creationProperties"] = utf8_name_properties();
+            body[CREATION_PROPERTIES_KEY] = utf8_name_properties();
         }
         file.send(Request::put(attribute_path(owner, name)).param("replace", "1").json(body))?;
         return Ok(());
@@ -190,7 +191,7 @@ pub struct Described<'a> {
 
 /// HDF5/JSON's attribute creation properties for a UTF-8 name.
 fn utf8_name_properties() -> Value {
-    json!({"nameCharEncoding": "H5T_CSET_UTF8"})
+    json!({ NAME_CHAR_ENCODING_KEY: "H5T_CSET_UTF8" })
 }
 
 /// Whether one value of `datatype` has several fields or elements (compound or array).
@@ -276,7 +277,7 @@ pub fn rename(
 /// type, shape, value (base64 ones say so with `encoding`) and creation properties.
 pub fn recreate_body(full: &Value) -> Value {
     let mut body = json!({"type": full["type"], "shape": full["shape"]});
-    for key in ["value", "encoding", "creationProperties"] {
+    for key in ["value", "encoding", CREATION_PROPERTIES_KEY] {
         if let Some(kept) = full.get(key) {
             body[key] = kept.clone();
         }

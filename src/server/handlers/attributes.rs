@@ -144,11 +144,7 @@ pub async fn get_one(
     name: &str,
 ) -> ApiResult<ApiResponse> {
     let open = ctx.open_domain("read").await?;
-    let oid = ctx.parse_id(id, Some(class), &open.root)?;
-    let attr = ctx
-        .member(&oid, Section::Attributes, name)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("attribute '{name}' not found")))?;
+    let (_, attr) = attribute_json(ctx, &open, class, id, name).await?;
     let include_data = ctx.req.param("IncludeData").is_none() || ctx.req.flag("IncludeData");
     let mut out = attr_response(ctx, name, &attr, include_data)?;
     if let Some(map) = out.as_object_mut() {
@@ -353,6 +349,25 @@ pub async fn delete_many(ctx: &Ctx<'_>, class: ObjClass, id: &str) -> ApiResult<
     Ok(ApiResponse::ok(json!({})))
 }
 
+/// The stored JSON of attribute `name` of object `id` (only that attribute is fetched).
+///
+/// # Errors
+/// 400 for a bad id; 404 for a missing object or attribute.
+async fn attribute_json(
+    ctx: &Ctx<'_>,
+    open: &OpenDomain,
+    class: ObjClass,
+    id: &str,
+    name: &str,
+) -> ApiResult<(ObjId, Value)> {
+    let oid = ctx.parse_id(id, Some(class), &open.root)?;
+    let attr = ctx
+        .member(&oid, Section::Attributes, name)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("attribute '{name}' not found")))?;
+    Ok((oid, attr))
+}
+
 async fn stored_attr(
     ctx: &Ctx<'_>,
     open: &OpenDomain,
@@ -360,11 +375,7 @@ async fn stored_attr(
     id: &str,
     name: &str,
 ) -> ApiResult<(ObjId, Attribute)> {
-    let oid = ctx.parse_id(id, Some(class), &open.root)?;
-    let attr = ctx
-        .member(&oid, Section::Attributes, name)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("attribute '{name}' not found")))?;
+    let (oid, attr) = attribute_json(ctx, open, class, id, name).await?;
     let attr = Attribute::from_json(&attr)?;
     if attr.shape.class_name() == "H5S_NULL" {
         return Err(ApiError::bad_request("a null-space attribute has no value"));
