@@ -8,6 +8,7 @@ pub mod config;
 pub mod copy;
 pub mod dataset;
 pub mod datatype;
+pub mod dirty_region;
 pub mod domain_name;
 pub mod error;
 pub mod file;

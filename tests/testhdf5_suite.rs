@@ -139,10 +139,10 @@ fn long_group_passes(group: &str) {
     );
 }
 
-/// The `select` group: about a million small reads and writes of small datasets (15 min on a
-/// loaded 2-core machine in a debug build). It passes because the connector holds small
-/// datasets' values (reads cost no round trip) and aliases points one past a row as native
-/// contiguous storage does.
+/// The `select` group: about a million small reads and writes of small datasets (under a
+/// minute in a debug build; 15 min when every write was a request). It passes because the
+/// connector holds small datasets' values (reads cost no round trip, most writes are written
+/// back) and aliases points one past a row as native contiguous storage does.
 #[test]
 fn testhdf5_select_group_passes() {
     long_group_passes("select");

@@ -60,6 +60,10 @@ pub(super) fn dataset_object(
         if types::has_variable_parts(file_type.id())? { Some(datatype.clone()) } else { None };
     let dapl = OwnedPlist::create(PlistClass::DatasetAccess)?;
     let value_budget = h5plist::chunk_cache_bytes(dapl.id())?;
+    let stored_chunks = json
+        .pointer("/layout/dims")
+        .and_then(Value::as_array)
+        .and_then(|dims| dims.iter().map(Value::as_u64).collect::<Option<Vec<u64>>>());
     Ok(DatasetObject {
         handle,
         shape,
@@ -70,6 +74,7 @@ pub(super) fn dataset_object(
         dapl,
         value_budget,
         committed_type,
+        stored_chunks,
     })
 }
 
@@ -403,6 +408,7 @@ fn fixed_value(d: &DatasetObject) -> dataset::FixedValue<'_> {
         dims: d.shape.dims(),
         element_size: d.element_size,
         budget: d.value_budget,
+        chunks: d.stored_chunks.as_deref(),
     }
 }
 
@@ -694,6 +700,16 @@ unsafe extern "C" fn close(
     _dxpl_id: hid_t,
     _req: *mut *mut c_void,
 ) -> sys::herr_t {
-    // SAFETY: HDF5 closes each object exactly once and never uses it afterwards.
-    guard("H5Dclose", -1, || Ok(unsafe { close_object::<VolObject>(dset) }))
+    guard("H5Dclose", -1, || {
+        // Changes held back by the value cache go to the service first; a failed close keeps
+        // the id alive in HDF5 (it retries at library shutdown), so the object is released only
+        // once that succeeded.
+        // SAFETY: HDF5 passes an object this connector made.
+        if let VolObject::Dataset(d) = unsafe { object(dset) }? {
+            d.handle.file().flush_values(Some(d.handle.id()))?;
+        }
+        // SAFETY: HDF5 closes each object exactly once successfully and never uses it
+        // afterwards.
+        Ok(unsafe { close_object::<VolObject>(dset) })
+    })
 }

@@ -48,6 +48,9 @@ pub struct DatasetObject {
     /// The committed datatype the dataset was created with, if any: `H5Dget_type` then
     /// returns that committed type, as the native connector does.
     pub committed_type: Option<crate::model::ObjId>,
+    /// The chunk shape the service stores the value in (its `layout`), when it says: changes
+    /// held back by the value cache are sent chunk by chunk.
+    pub stored_chunks: Option<Vec<u64>>,
 }
 
 /// An open committed datatype.

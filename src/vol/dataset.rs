@@ -101,6 +101,9 @@ pub struct FixedValue<'a> {
     pub element_size: usize,
     /// The dataset's value-cache budget in bytes (`0`: never held).
     pub budget: usize,
+    /// The chunk shape the service stores the value in, if known (held-back writes are sent
+    /// chunk by chunk).
+    pub chunks: Option<&'a [u64]>,
 }
 
 impl FixedValue<'_> {
@@ -155,9 +158,10 @@ pub fn read_fixed(
 }
 
 /// Writes `data`, `count` selected elements of a fixed-size dataset (selection order, REST
-/// binary form), through to the service and into the held value: `apply` writes them into a
-/// whole value (`None`: the selection's dataspace is not the dataset's, the value is dropped).
-/// A write of every element makes the value held.
+/// binary form), into the held value and, unless it can be held back (see
+/// [`super::value_cache`]), through to the service: `apply` writes them into a whole value
+/// (`None`: the selection's dataspace is not the dataset's, the value is dropped). A write of
+/// every element makes the value held.
 pub fn write_fixed(
     file: &OpenFile,
     id: &ObjId,
@@ -172,6 +176,18 @@ pub fn write_fixed(
         return write(file, id, selection, value.element_size, data);
     };
     file.check_writable("dataset write")?;
+    let held_back = values.write_back(
+        (domain, id.as_str()),
+        value.dims,
+        value.chunks,
+        selection,
+        |image: &mut [u8]| apply(&data, image),
+    )?;
+    if held_back {
+        // No cached answer depends on a dataset's value, so none is dropped.
+        return Ok(());
+    }
+    file.flush_values(Some(id))?;
     let held = values.take(domain, id.as_str(), value.dims);
     let updated = match held {
         Some((mut image, since)) => apply(&data, &mut image).ok().map(|()| (image, since)),
@@ -198,6 +214,7 @@ pub fn write(
     data: Vec<u8>,
 ) -> Result<(), VolError> {
     file.check_writable("dataset write")?;
+    file.flush_values(Some(id))?;
     file.values().forget_dataset(file.domain(), id.as_str());
     match selection {
         RestSelection::Empty => Ok(()),
@@ -238,6 +255,7 @@ pub fn write(
 /// `H5Dset_extent`: sets the dataset's current dimensions.
 pub fn set_extent(file: &OpenFile, id: &ObjId, dims: &[u64]) -> Result<(), VolError> {
     file.check_writable("dataset extend")?;
+    file.flush_values(Some(id))?;
     file.values().forget_dataset(file.domain(), id.as_str());
     file.send(
         Request::put(format!("/datasets/{}/shape", id.as_str())).json(json!({"shape": dims})),

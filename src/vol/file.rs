@@ -11,6 +11,7 @@ use super::error::VolError;
 use super::mount::MountTable;
 use super::session::Session;
 use super::settings::Settings;
+use super::value_cache::Scope;
 use crate::client::Request;
 use crate::model::ObjId;
 
@@ -75,7 +76,7 @@ impl OpenFile {
         let session = Session::for_settings(settings)?;
         // Opening a file reads what is stored now, as HDF5 does: the connector's caches are
         // dropped and the service asked to recheck its own (`refresh`).
-        session.forget_cached(&domain);
+        session.forget_cached(&domain)?;
         let reply = session.send(Request::get("/").param("refresh", "1").domain(domain.clone()))?;
         let root = root_of(&reply.json::<Value>()?, &domain)?;
         Ok(registered(OpenFile::new(session, name, domain, root, flags & ACC_RDWR != 0)))
@@ -212,6 +213,7 @@ impl OpenFile {
         if !self.writable {
             return Ok(());
         }
+        self.flush_values(None)?;
         self.send(Request::put("/").param("flush", "1"))?;
         Ok(())
     }
@@ -220,9 +222,9 @@ impl OpenFile {
     /// asks the service to recheck its caches against storage (`GET /?refresh=1`; HSDS ignores
     /// the parameter), so that the next reads see what other processes wrote.
     pub fn refresh(&self) -> Result<(), VolError> {
-        self.session.forget_cached(&self.domain);
+        self.session.forget_cached(&self.domain)?;
         self.send(Request::get("/").param("refresh", "1"))?;
-        self.session.forget_cached(&self.domain);
+        self.session.forget_cached(&self.domain)?;
         Ok(())
     }
 
@@ -230,6 +232,19 @@ impl OpenFile {
     /// [`crate::vol::value_cache`]).
     pub fn values(&self) -> &super::value_cache::ValueCache {
         self.session.values()
+    }
+
+    /// Sends the dataset writes held back for `dataset` (`None`: for this domain); see
+    /// [`Session::flush_values`].
+    ///
+    /// # Errors
+    /// The first write that failed; the changes stay held.
+    pub fn flush_values(&self, dataset: Option<&ObjId>) -> Result<(), VolError> {
+        let scope = match dataset {
+            Some(id) => Scope::Dataset(&self.domain, id.as_str()),
+            None => Scope::Domain(&self.domain),
+        };
+        self.session.flush_values(scope)
     }
 
     /// Sends a request about this domain.
@@ -261,12 +276,13 @@ impl OpenFile {
         self.open_objects.fetch_sub(1, Ordering::Relaxed);
     }
 
-    /// `H5Fclose`: in direct access, flushes a writable domain (and the files mounted on it)
-    /// so the next process sees it.
+    /// `H5Fclose`: sends the dataset writes held back for the domain and, in direct access,
+    /// flushes a writable domain (and the files mounted on it) so the next process sees it.
     pub fn close(&self) -> Result<(), VolError> {
         for child in self.mounts.children_files() {
             child.close()?;
         }
+        self.flush_values(None)?;
         if self.session.is_direct() {
             match self.flush() {
                 // The domain was deleted while open: nothing is left to flush.

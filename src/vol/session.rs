@@ -14,7 +14,7 @@ use super::config::{ConnectorConfig, Endpoint};
 use super::error::VolError;
 use super::response_cache::ResponseCache;
 use super::settings::{EndpointKey, Settings};
-use super::value_cache::{self, ValueCache};
+use super::value_cache::{self, Scope, ValueCache};
 use crate::client::{BlockingClient, ClientConfig, Request, Response};
 use crate::direct::{ServiceHandle, ServiceSettings};
 
@@ -29,6 +29,9 @@ pub struct Session {
     cache: ResponseCache,
     /// Small datasets' whole values (see [`ValueCache`]).
     values: ValueCache,
+    /// Held-back writes are sent by one thread at a time, so that an older copy of a box can
+    /// never arrive after a newer one.
+    sending_changes: Mutex<()>,
 }
 
 static SESSIONS: Lazy<Mutex<HashMap<Settings, Weak<Session>>>> =
@@ -67,7 +70,10 @@ impl Session {
             client: BlockingClient::new(config)?,
             service,
             cache: ResponseCache::with_ttl(ttl),
-            values: ValueCache::new(ttl, value_cache::CAPACITY),
+            values: ValueCache::new(ttl, value_cache::CAPACITY).with_write_back(
+                ValueCache::write_back_from(std::env::var("RESTVOL_WRITE_BACK").ok().as_deref()),
+            ),
+            sending_changes: Mutex::new(()),
         })
     }
 
@@ -91,6 +97,9 @@ impl Session {
         let mut answers: Vec<Option<Result<Response, VolError>>> =
             requests.iter().map(|r| self.cache.get(r).map(Ok)).collect();
         let missing: Vec<usize> = (0..requests.len()).filter(|&i| answers[i].is_none()).collect();
+        if !missing.is_empty() {
+            self.flush_values(Scope::All)?;
+        }
         let to_send: Vec<Request> = missing.iter().map(|&i| requests[i].clone()).collect();
         let started: Vec<_> = to_send.iter().map(|r| self.cache.start(r)).collect();
         let replies = self.client.send_all(&to_send);
@@ -123,6 +132,7 @@ impl Session {
         if let Some(hit) = self.cache.get(&request) {
             return Ok(hit);
         }
+        self.flush_values(Scope::All)?;
         let started = self.cache.start(&request);
         let reply = self.client.send(&request);
         self.cache.written(&request);
@@ -131,16 +141,90 @@ impl Session {
         Ok(reply)
     }
 
-    /// Drops the cached answers and dataset values of `domain` (`H5*refresh`: the next reads
-    /// go to the service).
-    pub fn forget_cached(&self, domain: &str) {
+    /// Sends the dataset writes the value cache held back in `scope` (one request per changed
+    /// chunk, concurrently). Every request this session sends is preceded by this for all
+    /// of them, so the service never answers from a value older than the program's writes.
+    ///
+    /// # Errors
+    /// The first failed write; the changes stay held, to be sent again.
+    pub fn flush_values(&self, scope: Scope<'_>) -> Result<(), VolError> {
+        if !self.values.has_changes() {
+            return Ok(());
+        }
+        let _one_at_a_time = self
+            .sending_changes
+            .lock()
+            .map_err(|_| VolError::Internal("held-back writes lock poisoned"))?;
+        let pending = self.values.pending(scope);
+        let owners: Vec<usize> =
+            pending.iter().enumerate().flat_map(|(i, one)| vec![i; one.writes.len()]).collect();
+        let requests: Vec<Request> = pending
+            .iter()
+            .flat_map(|one| {
+                one.writes.iter().map(move |(select, bytes)| {
+                    let request = Request::put(format!("/datasets/{}/value", one.id))
+                        .domain(one.domain.clone())
+                        .binary(bytes.clone());
+                    let request = match select {
+                        Some(select) => request.param("select", select.clone()),
+                        None => request,
+                    };
+                    self.with_bucket(request)
+                })
+            })
+            .collect();
+        if requests.is_empty() {
+            return Ok(());
+        }
+        let replies = self.client.send_all(&requests);
+        requests.iter().for_each(|r| self.cache.written(r));
+        // Per dataset: every write arrived (clean again), its dataset or domain is gone (the
+        // changes have nowhere to go and are dropped), or it failed (kept, and reported).
+        let mut failed: Vec<Option<VolError>> = pending.iter().map(|_| None).collect();
+        let mut gone = vec![false; pending.len()];
+        for (owner, reply) in owners.into_iter().zip(replies?) {
+            match reply.map_err(VolError::from) {
+                Ok(_) => {}
+                Err(err) if err.is_not_found() => gone[owner] = true,
+                Err(err) => failed[owner] = failed[owner].take().or(Some(err)),
+            }
+        }
+        let mut first_error = None;
+        let mut arrived = Vec::new();
+        for ((one, failure), gone) in pending.into_iter().zip(failed).zip(gone) {
+            match failure {
+                Some(err) => first_error = first_error.or(Some(err)),
+                None if gone => self.values.discard(&one),
+                None => arrived.push(one),
+            }
+        }
+        self.values.sent(&arrived);
+        first_error.map_or(Ok(()), Err)
+    }
+
+    /// Drops the cached answers and dataset values of `domain` (`H5*refresh`, `H5Fopen`: the
+    /// next reads go to the service), after sending the writes held back for it.
+    ///
+    /// # Errors
+    /// As [`Session::flush_values`].
+    pub fn forget_cached(&self, domain: &str) -> Result<(), VolError> {
+        self.flush_values(Scope::Domain(domain))?;
         self.cache.forget(Some(domain));
         self.values.forget_domain(domain);
+        Ok(())
     }
 
     /// The dataset values this session holds.
     pub fn values(&self) -> &ValueCache {
         &self.values
+    }
+}
+
+impl Drop for Session {
+    /// The last file of the session is gone: writes still held back are sent (best effort; a
+    /// file close sends them and reports failures).
+    fn drop(&mut self) {
+        let _ = self.flush_values(Scope::All);
     }
 }
 
