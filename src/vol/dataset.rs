@@ -161,7 +161,8 @@ pub fn read_fixed(
 /// binary form), into the held value and, unless it can be held back (see
 /// [`super::value_cache`]), through to the service: `apply` writes them into a whole value
 /// (`None`: the selection's dataspace is not the dataset's, the value is dropped). A write of
-/// every element makes the value held.
+/// every element makes the value held, and so does a second partial write (or a write after a
+/// partial read) within the TTL, which fetches the whole value first.
 pub fn write_fixed(
     file: &OpenFile,
     id: &ObjId,
@@ -194,6 +195,16 @@ pub fn write_fixed(
         None if count as u64 == value.elements() => {
             let mut image = vec![0u8; bytes];
             apply(&data, &mut image).ok().map(|()| (image, std::time::Instant::now()))
+        }
+        // Written (or read) piecemeal again within the TTL: the whole value is fetched once,
+        // so that the writes after this one can be held back.
+        None if values.missed_before(domain, id.as_str()) => {
+            match read(file, id, &RestSelection::All, value.element_size) {
+                Ok(mut image) if image.len() == bytes => {
+                    apply(&data, &mut image).ok().map(|()| (image, std::time::Instant::now()))
+                }
+                _ => None,
+            }
         }
         None => None,
     };
